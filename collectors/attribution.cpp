@@ -1,0 +1,64 @@
+#include "collectors/attribution.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace cproc {
+namespace {
+
+constexpr int32_t kAmbiguous = -2;
+
+const Process* FindByPid(const std::vector<Process>& processes, int32_t pid) {
+  auto it = std::lower_bound(processes.begin(), processes.end(), pid,
+                             [](const Process& p, int32_t value) { return p.pid < value; });
+  return it != processes.end() && it->pid == pid ? &*it : nullptr;
+}
+
+bool Attributed(const Process& p) { return p.container != kNoContainer; }
+
+}  // namespace
+
+void AttributeWithoutCgroup(std::vector<Process>& processes,
+                            const std::vector<uint8_t>& cgroup_unknown, const NsSet& host_ns) {
+  const NsId& host_pid_ns = NsOf(host_ns, NsKind::kPid);
+  auto in_host_pid_ns = [&](const Process& p) {
+    return NsOf(p.ns, NsKind::kPid).SameAs(host_pid_ns);
+  };
+
+  // PID namespace inode -> the one container whose cgroup-attributed processes live in it.
+  std::unordered_map<uint64_t, int32_t> owner_of_pid_ns;
+  for (const Process& p : processes) {
+    const NsId& ns = NsOf(p.ns, NsKind::kPid);
+    if (!Attributed(p) || !ns.known() || in_host_pid_ns(p)) continue;
+    auto [it, inserted] = owner_of_pid_ns.emplace(ns.ino, p.container);
+    if (!inserted && it->second != p.container) it->second = kAmbiguous;
+  }
+  for (Process& p : processes) {
+    const NsId& ns = NsOf(p.ns, NsKind::kPid);
+    if (Attributed(p) || !ns.known() || in_host_pid_ns(p)) continue;
+    auto it = owner_of_pid_ns.find(ns.ino);
+    if (it != owner_of_pid_ns.end() && it->second != kAmbiguous) {
+      p.container = it->second;
+      p.attribution = Attribution::kPidNamespace;
+    }
+  }
+
+  // Ancestors: bounded walk (PID loops cannot exist, but a racy snapshot must not hang us).
+  constexpr int kMaxDepth = 64;
+  for (std::size_t i = 0; i < processes.size(); ++i) {
+    Process& p = processes[i];
+    if (Attributed(p) || !(p.state == ProcessState::kZombie || cgroup_unknown[i] != 0)) continue;
+    const Process* ancestor = FindByPid(processes, p.ppid);
+    for (int depth = 0; ancestor != nullptr && depth < kMaxDepth; ++depth) {
+      if (Attributed(*ancestor)) {
+        p.container = ancestor->container;
+        p.attribution = Attribution::kParent;
+        break;
+      }
+      if (ancestor->ppid == ancestor->pid) break;
+      ancestor = FindByPid(processes, ancestor->ppid);
+    }
+  }
+}
+
+}  // namespace cproc

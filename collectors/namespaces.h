@@ -1,0 +1,54 @@
+// Linux namespace kinds and namespace identity. A namespace is identified by the (device, inode)
+// pair of its nsfs file (namespaces(7)); the inode alone is what /proc/PID/ns/* links print.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "collectors/expected.h"
+
+namespace cproc {
+
+enum class NsKind : uint8_t { kCgroup, kIpc, kMnt, kNet, kPid, kTime, kUser, kUts };
+inline constexpr std::size_t kNsKindCount = 8;
+
+// The label value (`ns="pid"`) and the file name under /proc/PID/ns/ are the same word.
+inline constexpr std::array<std::string_view, kNsKindCount> kNsKindNames = {
+    "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
+
+constexpr std::string_view NsKindName(NsKind kind) {
+  return kNsKindNames[static_cast<std::size_t>(kind)];
+}
+std::optional<NsKind> NsKindFromName(std::string_view name);
+
+struct NsId {
+  uint64_t dev = 0;  // 0 when only the link text was available (fixtures, degraded reads)
+  uint64_t ino = 0;  // 0 = unknown (gone, as for a zombie's net/ipc/uts, or unreadable)
+
+  bool known() const { return ino != 0; }
+  // Same namespace. A missing device on either side (link text only) compares inodes alone.
+  bool SameAs(const NsId& other) const {
+    return known() && ino == other.ino && (dev == 0 || other.dev == 0 || dev == other.dev);
+  }
+  friend bool operator==(const NsId&, const NsId&) = default;
+};
+
+using NsSet = std::array<NsId, kNsKindCount>;
+
+inline const NsId& NsOf(const NsSet& set, NsKind kind) {
+  return set[static_cast<std::size_t>(kind)];
+}
+inline NsId& NsOf(NsSet& set, NsKind kind) { return set[static_cast<std::size_t>(kind)]; }
+
+struct NsLink {
+  NsKind kind;
+  uint64_t ino;
+};
+
+// Parses the target of a /proc/PID/ns/<kind> link: "net:[4026531992]".
+Expected<NsLink> ParseNsLink(std::string_view target);
+
+}  // namespace cproc

@@ -1,0 +1,109 @@
+#include "collectors/proc_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "collectors/parse_util.h"
+
+namespace cproc {
+
+ReadResult ClassifyErrno(int error) {
+  switch (error) {
+    case ENOENT:
+    case ESRCH: return ReadResult::kVanished;
+    case EACCES:
+    case EPERM: return ReadResult::kPermission;
+    default: return ReadResult::kIo;
+  }
+}
+
+void Fd::Reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+Fd OpenAt(int dir_fd, const char* path, int extra_flags) {
+  return Fd(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | extra_flags));
+}
+
+ReadResult PreadWhole(int fd, std::string& out) {
+  out.clear();
+  std::size_t used = 0;
+  for (;;) {
+    if (out.size() < used + 4096) out.resize(used + 4096);
+    const ssize_t n = ::pread(fd, out.data() + used, out.size() - used, static_cast<off_t>(used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      out.clear();
+      return ClassifyErrno(error);
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  out.resize(used);
+  return ReadResult::kOk;
+}
+
+ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out) {
+  Fd fd = OpenAt(dir_fd, path);
+  if (!fd.valid()) {
+    out.clear();
+    return ClassifyErrno(errno);
+  }
+  return PreadWhole(fd.get(), out);
+}
+
+ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {
+  out = NsId{};
+  struct stat st {};
+  if (::fstatat(dir_fd, path, &st, 0) == 0) {
+    out = NsId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    return ReadResult::kOk;
+  }
+  const int stat_error = errno;
+  // A plain symlink "net:[4026531992]" (fixture trees) cannot be followed but can be read.
+  std::array<char, 64> target{};
+  const ssize_t n = ::readlinkat(dir_fd, path, target.data(), target.size());
+  if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) return ClassifyErrno(stat_error);
+  auto link = ParseNsLink(std::string_view(target.data(), static_cast<std::size_t>(n)));
+  if (!link) return ReadResult::kIo;
+  out.ino = link->ino;
+  return ReadResult::kOk;
+}
+
+ReadResult ListPids(int dir_fd, std::vector<char>& buffer, std::vector<int32_t>& pids) {
+  pids.clear();
+  if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
+  if (::lseek(dir_fd, 0, SEEK_SET) < 0) return ClassifyErrno(errno);
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir_fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ClassifyErrno(errno);
+    }
+    if (n == 0) break;
+    for (long offset = 0; offset < n;) {
+      // struct linux_dirent64: d_ino, d_off, d_reclen, d_type, d_name (not in glibc headers).
+      const char* record = buffer.data() + offset;
+      unsigned short reclen = 0;
+      std::memcpy(&reclen, record + 16, sizeof(reclen));
+      const char* name = record + 19;
+      if (name[0] >= '1' && name[0] <= '9') {
+        if (auto pid = ParseNumber<int32_t>(std::string_view(name))) pids.push_back(*pid);
+      }
+      if (reclen == 0) break;
+      offset += reclen;
+    }
+  }
+  return ReadResult::kOk;
+}
+
+}  // namespace cproc

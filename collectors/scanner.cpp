@@ -1,0 +1,341 @@
+#include "collectors/scanner.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <unordered_map>
+
+#include "collectors/attribution.h"
+#include "collectors/proc_cgroup.h"
+#include "collectors/proc_files.h"
+#include "collectors/proc_stat.h"
+
+namespace cproc {
+namespace {
+
+// What /proc/PID/cgroup says about containers, shared by every process with the same file text.
+struct CgroupResolution {
+  std::shared_ptr<const ContainerMatch> container;  // null: no line names a container
+  bool parsed = true;
+};
+
+// Per (pid, starttime): what need not be read again on every scan.
+struct CachedProcess {
+  uint64_t start_ticks = 0;
+  Fd stat_fd;                      // kept open: one pread per scan instead of open+read+close
+  uint64_t validated_scan = 0;     // scan that last read cgroup and namespaces
+  uint64_t seen_scan = 0;          // scan that last listed this pid
+  bool cgroup_known = false;       // the cgroup file was read and parsed
+  bool read_while_alive = false;   // cgroup and namespaces came from a live (non-zombie) read
+  NsSet ns{};
+  std::shared_ptr<const CgroupResolution> cgroup;
+};
+
+struct InternedResolution {
+  std::shared_ptr<const CgroupResolution> resolution;
+  uint64_t last_used_scan = 0;
+};
+
+double WallSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Leaves room for the HTTP server, logs and the cgroup reads under RLIMIT_NOFILE.
+std::size_t KeptDescriptorBudget() {
+  constexpr rlim_t kReserve = 256;
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1U << 20;
+  return limit.rlim_cur > kReserve ? static_cast<std::size_t>(limit.rlim_cur - kReserve) : 0;
+}
+
+}  // namespace
+
+struct Scanner::State {
+  ScannerOptions options;
+  uint64_t scan_number = 0;
+  ScanErrorTotals errors;
+  std::unordered_map<int32_t, CachedProcess> cache;
+  std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
+  std::size_t kept_fds = 0;
+  std::size_t kept_fd_budget = KeptDescriptorBudget();
+
+  // Buffers reused by every scan.
+  std::vector<char> dirents;
+  std::vector<int32_t> pids;
+  std::string text;
+  std::array<char, 64> path{};
+
+  const char* PathOf(int32_t pid, const char* file) {
+    std::snprintf(path.data(), path.size(), "%d/%s", pid, file);
+    return path.data();
+  }
+
+  void Count(ReadResult result) {
+    switch (result) {
+      case ReadResult::kOk: break;
+      case ReadResult::kVanished: ++errors.vanished; break;
+      case ReadResult::kPermission: ++errors.permission; break;
+      case ReadResult::kIo: ++errors.io; break;
+    }
+  }
+
+  std::shared_ptr<const CgroupResolution> Resolve(const std::string& cgroup_text) {
+    auto [it, inserted] = resolutions.try_emplace(cgroup_text);
+    it->second.last_used_scan = scan_number;
+    if (!inserted) return it->second.resolution;
+    auto resolution = std::make_shared<CgroupResolution>();
+    auto lines = ParseProcCgroup(cgroup_text);
+    if (!lines) {
+      resolution->parsed = false;
+      ++errors.parse;
+    } else {
+      // Every line counts (DESIGN.md §2): the first one naming a container wins.
+      for (const CgroupLine& line : *lines) {
+        if (auto match = MatchContainer(line.path, options.layouts)) {
+          resolution->container = std::make_shared<const ContainerMatch>(std::move(*match));
+          break;
+        }
+      }
+    }
+    it->second.resolution = resolution;
+    return resolution;
+  }
+
+  // Reads stat through the kept descriptor (reopening after PID reuse). False: process is gone.
+  bool ReadStat(int proc_fd, int32_t pid, CachedProcess& entry, ProcStat& stat) {
+    ReadResult result = ReadResult::kVanished;
+    if (entry.stat_fd.valid()) result = PreadWhole(entry.stat_fd.get(), text);
+    if (result != ReadResult::kOk) {
+      // ESRCH on a kept descriptor: that process is gone, the pid may now be another one.
+      if (entry.stat_fd.valid()) {
+        entry.stat_fd.Reset();
+        --kept_fds;
+        entry = CachedProcess{};
+      }
+      Fd fd = OpenAt(proc_fd, PathOf(pid, "stat"));
+      if (!fd.valid()) {
+        Count(ClassifyErrno(errno));
+        return false;
+      }
+      result = PreadWhole(fd.get(), text);
+      if (result != ReadResult::kOk) {
+        Count(result);
+        return false;
+      }
+      if (kept_fds < kept_fd_budget) {
+        entry.stat_fd = std::move(fd);
+        ++kept_fds;
+      }
+    }
+    if (!ParseProcStatInto(text, stat, nullptr)) {
+      ++errors.parse;
+      return false;
+    }
+    return true;
+  }
+
+  void ReadCgroupAndNamespaces(int proc_fd, int32_t pid, bool zombie, CachedProcess& entry) {
+    const ReadResult cgroup_result = ReadFileAt(proc_fd, PathOf(pid, "cgroup"), text);
+    if (cgroup_result == ReadResult::kOk) {
+      entry.cgroup = Resolve(text);
+      entry.cgroup_known = entry.cgroup->parsed;
+    } else {
+      Count(cgroup_result);
+      entry.cgroup_known = false;
+    }
+    bool denied = false;
+    for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+      char ns_path[48];
+      std::snprintf(ns_path, sizeof(ns_path), "%d/ns/%.*s", pid,
+                    static_cast<int>(kNsKindNames[kind].size()), kNsKindNames[kind].data());
+      // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
+      if (ReadNsAt(proc_fd, ns_path, entry.ns[kind]) == ReadResult::kPermission) denied = true;
+    }
+    if (denied) ++errors.permission;
+    entry.read_while_alive = !zombie;
+    entry.validated_scan = scan_number;
+  }
+
+  bool NeedsValidation(int32_t pid, bool zombie, const CachedProcess& entry) const {
+    if (entry.validated_scan == 0) return true;
+    // A zombie's cgroup v1 lines and most ns links are gone: keep what it had when alive.
+    if (zombie && entry.read_while_alive) return false;
+    const uint64_t every = std::max<uint32_t>(1, options.revalidate_every);
+    // Staggered by pid so the re-reads spread evenly over scans.
+    return (scan_number + static_cast<uint64_t>(pid)) % every == 0;
+  }
+
+  NsSet HostNamespaces(int proc_fd) {
+    // PID 1 of the procfs read; where its links are unreadable (it may hold capabilities the
+    // reader lacks, DESIGN.md §2) kthreadd, PID 2, lives in the same initial namespaces.
+    NsSet host{};
+    for (int32_t pid : {1, 2}) {
+      for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+        if (host[kind].known()) continue;
+        char ns_path[48];
+        std::snprintf(ns_path, sizeof(ns_path), "%d/ns/%.*s", pid,
+                      static_cast<int>(kNsKindNames[kind].size()), kNsKindNames[kind].data());
+        ReadNsAt(proc_fd, ns_path, host[kind]);
+      }
+    }
+    return host;
+  }
+
+  void Evict() {
+    for (auto it = cache.begin(); it != cache.end();) {
+      if (it->second.seen_scan != scan_number) {
+        if (it->second.stat_fd.valid()) --kept_fds;
+        it = cache.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Resolutions no process used for a while: containers that are gone.
+    const uint64_t keep = 2ULL * std::max<uint32_t>(1, options.revalidate_every);
+    std::erase_if(resolutions, [&](const auto& item) {
+      return item.second.last_used_scan + keep < scan_number;
+    });
+  }
+};
+
+Scanner::Scanner(ScannerOptions options) : state_(std::make_unique<State>()) {
+  state_->options = std::move(options);
+}
+
+Scanner::~Scanner() = default;
+
+const ScannerOptions& Scanner::options() const { return state_->options; }
+
+Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
+  State& s = *state_;
+  const auto started = std::chrono::steady_clock::now();
+  ++s.scan_number;
+
+  Fd proc_fd(::open(s.options.procfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fd.valid()) {
+    return Error{"cannot open procfs " + s.options.procfs + ": " + std::strerror(errno)};
+  }
+  if (ListPids(proc_fd.get(), s.dirents, s.pids) != ReadResult::kOk) {
+    return Error{"cannot list procfs " + s.options.procfs + ": " + std::strerror(errno)};
+  }
+
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->host_ns = s.HostNamespaces(proc_fd.get());
+  snapshot->processes.reserve(s.pids.size());
+  std::vector<const ContainerMatch*> matches;  // parallel to processes
+  matches.reserve(s.pids.size());
+  std::vector<uint8_t> cgroup_unknown;
+  cgroup_unknown.reserve(s.pids.size());
+  uint64_t cache_hits = 0;
+  ProcStat stat;
+
+  for (int32_t pid : s.pids) {
+    CachedProcess& entry = s.cache[pid];
+    if (!s.ReadStat(proc_fd.get(), pid, entry, stat)) {
+      if (entry.stat_fd.valid()) --s.kept_fds;
+      s.cache.erase(pid);
+      continue;
+    }
+    if (entry.validated_scan != 0 && entry.start_ticks != stat.start_ticks) {
+      // Same pid, another process (the descriptor was reopened): forget the old one.
+      Fd fd = std::move(entry.stat_fd);
+      entry = CachedProcess{};
+      entry.stat_fd = std::move(fd);
+    }
+    entry.start_ticks = stat.start_ticks;
+    entry.seen_scan = s.scan_number;
+    const bool zombie = stat.state == 'Z';
+    if (s.NeedsValidation(pid, zombie, entry)) {
+      s.ReadCgroupAndNamespaces(proc_fd.get(), pid, zombie, entry);
+    } else {
+      ++cache_hits;
+    }
+
+    Process& p = snapshot->processes.emplace_back();
+    p.pid = stat.pid;
+    p.ppid = stat.ppid;
+    p.start_ticks = stat.start_ticks;
+    p.state_code = stat.state;
+    p.state = ProcessStateFromCode(stat.state);
+    p.threads = stat.num_threads;
+    p.comm = stat.comm;
+    p.ns = entry.ns;
+    const ContainerMatch* match = entry.cgroup ? entry.cgroup->container.get() : nullptr;
+    matches.push_back(match);
+    cgroup_unknown.push_back(entry.cgroup_known ? 0 : 1);
+    if (match != nullptr) {
+      p.attribution = zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
+    }
+  }
+  s.Evict();
+
+  // Containers, sorted by id; processes point at them by index.
+  std::map<std::string, int32_t> index_of;
+  for (const ContainerMatch* match : matches) {
+    if (match != nullptr) index_of.emplace(std::string(match->runtime) + "://" + match->id, 0);
+  }
+  for (auto& [key, index] : index_of) {
+    index = static_cast<int32_t>(snapshot->containers.size());
+    snapshot->containers.emplace_back();
+  }
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    const ContainerMatch* match = matches[i];
+    if (match == nullptr) continue;
+    const int32_t index = index_of.at(std::string(match->runtime) + "://" + match->id);
+    Container& c = snapshot->containers[static_cast<std::size_t>(index)];
+    if (c.id.empty()) {
+      c.runtime = std::string(match->runtime);
+      c.id = match->id;
+      c.cgroup = match->cgroup;
+      c.name = c.id.substr(0, 12);  // names come with runtime metadata; the short id until then
+    }
+    snapshot->processes[i].container = index;
+  }
+
+  // Sort by pid for the fallbacks' parent lookups, keeping the side vector in step.
+  std::vector<std::size_t> order(snapshot->processes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return snapshot->processes[a].pid < snapshot->processes[b].pid;
+  });
+  std::vector<Process> sorted;
+  sorted.reserve(order.size());
+  std::vector<uint8_t> sorted_unknown;
+  sorted_unknown.reserve(order.size());
+  for (std::size_t i : order) {
+    sorted.push_back(std::move(snapshot->processes[i]));
+    sorted_unknown.push_back(cgroup_unknown[i]);
+  }
+  snapshot->processes = std::move(sorted);
+  AttributeWithoutCgroup(snapshot->processes, sorted_unknown, snapshot->host_ns);
+
+  for (const Process& p : snapshot->processes) {
+    const auto state = static_cast<std::size_t>(p.state);
+    if (p.container == kNoContainer) {
+      ++snapshot->host_processes[state];
+      continue;
+    }
+    Container& c = snapshot->containers[static_cast<std::size_t>(p.container)];
+    ++c.processes[state];
+    c.threads += p.threads;
+  }
+
+  ScanStats& stats = snapshot->stats;
+  stats.processes = snapshot->processes.size();
+  stats.cache_hits = cache_hits;
+  stats.errors = s.errors;
+  stats.timestamp_seconds = WallSeconds();
+  stats.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+}  // namespace cproc

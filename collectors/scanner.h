@@ -1,0 +1,43 @@
+// Walks procfs and produces an immutable Snapshot. The only code path that reads /proc on the
+// scan; one thread calls Scan() repeatedly, keeping per-process caches between calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collectors/container_layouts.h"
+#include "collectors/expected.h"
+#include "collectors/snapshot.h"
+
+namespace cproc {
+
+struct ScannerOptions {
+  std::string procfs = "/proc";
+  std::string sysfs = "/sys";
+  // cgroup membership and namespaces of a known (pid, starttime) are re-read every this many
+  // scans (staggered by pid), so a process that moves or calls setns is re-attributed soon.
+  uint32_t revalidate_every = 4;
+  std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
+};
+
+class Scanner {
+ public:
+  explicit Scanner(ScannerOptions options);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // One full scan. An error means procfs itself could not be listed (wrong --path.procfs);
+  // processes that vanish or cannot be read are counted in the snapshot's stats instead.
+  Expected<std::shared_ptr<const Snapshot>> Scan();
+
+  const ScannerOptions& options() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cproc

@@ -1,0 +1,166 @@
+#include "exporter/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "collectors/parse_util.h"
+
+namespace cproc {
+namespace {
+
+Error Bad(std::string_view name, std::string_view value, std::string_view expected) {
+  return Error{"invalid value '" + std::string(value) + "' for " + std::string(name) +
+               ": expected " + std::string(expected)};
+}
+
+Expected<bool> SetChoice(std::string& field, std::string_view name, std::string_view value,
+                         std::initializer_list<std::string_view> choices) {
+  std::string expected = "one of";
+  for (std::string_view choice : choices) {
+    if (choice == value) {
+      field = std::string(value);
+      return true;
+    }
+    expected += " " + std::string(choice);
+  }
+  return Bad(name, value, expected);
+}
+
+// The YAML file nests the flag names: "scan.interval" is scan: {interval: ...}.
+constexpr std::array<std::string_view, 11> kSettingNames = {
+    "web.listen-address", "web.telemetry-path", "web.max-requests", "web.request-timeout",
+    "path.procfs",        "path.sysfs",         "scan.interval",    "scan.revalidate-every",
+    "log.level",          "log.format",         "config.file"};
+
+}  // namespace
+
+Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  if (text.empty()) return Error{"empty duration"};
+  std::chrono::milliseconds total{0};
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    std::size_t digits = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    auto number = ParseNumber<uint64_t>(rest.substr(0, digits));
+    if (!number || *number > 1'000'000'000) {
+      return Error{"invalid duration '" + std::string(text) + "': expected e.g. 5s, 1m30s, 500ms"};
+    }
+    rest.remove_prefix(digits);
+    std::size_t unit_length = 0;
+    while (unit_length < rest.size() && (rest[unit_length] < '0' || rest[unit_length] > '9')) {
+      ++unit_length;
+    }
+    const std::string_view unit = rest.substr(0, unit_length);
+    rest.remove_prefix(unit_length);
+    const auto n = static_cast<int64_t>(*number);
+    if (unit == "ms") {
+      total += std::chrono::milliseconds(n);
+    } else if (unit == "s") {
+      total += std::chrono::seconds(n);
+    } else if (unit == "m") {
+      total += std::chrono::minutes(n);
+    } else if (unit == "h") {
+      total += std::chrono::hours(n);
+    } else {
+      return Error{"invalid duration '" + std::string(text) +
+                   "': unit must be ms, s, m or h (e.g. 5s, 1m30s, 500ms)"};
+    }
+  }
+  return total;
+}
+
+Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_view value) {
+  if (name == "web.listen-address") {
+    if (value.empty()) return Bad(name, value, "host:port or :port");
+    config.web_listen_address = std::string(value);
+  } else if (name == "web.telemetry-path") {
+    if (value.empty() || value.front() != '/' || value == "/" || value == "/-/healthy") {
+      return Bad(name, value, "a path starting with '/' other than / and /-/healthy");
+    }
+    config.web_telemetry_path = std::string(value);
+  } else if (name == "web.max-requests") {
+    auto n = ParseNumber<int>(value);
+    if (!n || *n < 0 || *n > 10000) return Bad(name, value, "an integer from 0 (no limit) to 10000");
+    config.web_max_requests = *n;
+  } else if (name == "web.request-timeout") {
+    auto d = ParseDuration(value);
+    if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms");
+    config.web_request_timeout = *d;
+  } else if (name == "path.procfs") {
+    if (value.empty()) return Bad(name, value, "a directory");
+    config.path_procfs = std::string(value);
+  } else if (name == "path.sysfs") {
+    if (value.empty()) return Bad(name, value, "a directory");
+    config.path_sysfs = std::string(value);
+  } else if (name == "scan.interval") {
+    auto d = ParseDuration(value);
+    if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms, e.g. 5s");
+    config.scan_interval = *d;
+  } else if (name == "scan.revalidate-every") {
+    auto n = ParseNumber<uint32_t>(value);
+    if (!n || *n < 1 || *n > 1000) return Bad(name, value, "an integer from 1 to 1000");
+    config.scan_revalidate_every = *n;
+  } else if (name == "log.level") {
+    return SetChoice(config.log_level, name, value, {"debug", "info", "warn", "error"});
+  } else if (name == "log.format") {
+    return SetChoice(config.log_format, name, value, {"logfmt", "json"});
+  } else if (name == "config.file") {
+    config.config_file = std::string(value);
+  } else {
+    return Error{"unknown setting '" + std::string(name) + "'"};
+  }
+  return true;
+}
+
+Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
+  std::ifstream file(path);
+  if (!file) return Error{path + ": cannot open config file: " + std::strerror(errno)};
+  std::stringstream content;
+  content << file.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(content.str());
+  } catch (const YAML::Exception& e) {
+    return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                 std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg};
+  }
+  if (root.IsNull()) return true;  // an empty file keeps the defaults
+  auto where = [&](const YAML::Node& node) {
+    return path + ":" + std::to_string(node.Mark().line + 1) + ": ";
+  };
+  if (!root.IsMap()) return Error{where(root) + "expected a mapping of sections (web, scan, ...)"};
+  for (const auto& section : root) {
+    const std::string section_name = section.first.as<std::string>();
+    if (!section.second.IsMap()) {
+      return Error{where(section.first) + "section '" + section_name + "' must be a mapping"};
+    }
+    for (const auto& item : section.second) {
+      // YAML keys use '_' or '-' freely: listen_address and listen-address both work.
+      std::string key = item.first.as<std::string>();
+      for (char& c : key) c = c == '_' ? '-' : c;
+      const std::string name = section_name + "." + key;
+      if (name == "config.file" ||
+          std::find(kSettingNames.begin(), kSettingNames.end(), name) == kSettingNames.end()) {
+        std::string known;
+        for (std::string_view n : kSettingNames) {
+          if (n != "config.file") known += (known.empty() ? "" : ", ") + std::string(n);
+        }
+        return Error{where(item.first) + "unknown setting '" + name + "' (known: " + known + ")"};
+      }
+      if (!item.second.IsScalar()) {
+        return Error{where(item.second) + "'" + name + "' must be a single value"};
+      }
+      auto applied = ApplySetting(config, name, item.second.Scalar());
+      if (!applied) return Error{where(item.second) + applied.error()};
+    }
+  }
+  return true;
+}
+
+}  // namespace cproc

@@ -1,0 +1,313 @@
+#include "exporter/http_server.h"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "exporter/accept_encoding.h"
+
+namespace cproc {
+namespace {
+
+constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
+constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
+constexpr std::string_view kHealthyPath = "/-/healthy";
+
+// civetweb reports why mg_start failed only through log_message, on the thread calling mg_start:
+// Start points this at a string for the duration of the call and keeps the first (root) cause.
+thread_local std::string* t_start_failure = nullptr;
+
+int LogMessage(const mg_connection* /*conn*/, const char* message) {
+  try {
+    if (message == nullptr) return 1;
+    if (t_start_failure != nullptr) {
+      if (t_start_failure->empty()) *t_start_failure = message;
+    } else {
+      // Per-connection trouble (timeouts, malformed requests) is the client's problem: debug only.
+      spdlog::debug("civetweb: {}", message);
+    }
+  } catch (...) {
+    // Logging must never take a worker thread down.
+  }
+  return 1;  // handled: civetweb must not write its own log
+}
+
+std::string_view StatusText(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+// Writes a complete response. Everything that can throw (allocation) happens before the first
+// byte is sent, so a caller that catches can still answer 500.
+int Send(mg_connection* conn, int status, std::string_view content_type,
+         std::string_view extra_headers, std::string_view body, bool head) {
+  std::string header = "HTTP/1.1 " + std::to_string(status) + " ";
+  header += StatusText(status);
+  header += "\r\nContent-Type: ";
+  header += content_type;
+  header += "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  header += extra_headers;
+  header += "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
+  if (mg_write(conn, header.data(), header.size()) > 0 && !head && !body.empty()) {
+    mg_write(conn, body.data(), body.size());
+  }
+  return status;
+}
+
+// All Accept-Encoding fields joined with "," (RFC 9110 §5.3); mg_get_header returns only the first.
+std::string AcceptEncoding(const mg_request_info& request) {
+  std::string joined;
+  const int count = std::min(request.num_headers, MG_MAX_HEADERS);
+  for (int i = 0; i < count; ++i) {
+    const mg_header& h = request.http_headers[i];
+    if (h.name != nullptr && h.value != nullptr && mg_strcasecmp(h.name, "Accept-Encoding") == 0) {
+      if (!joined.empty()) joined += ',';
+      joined += h.value;
+    }
+  }
+  return joined;
+}
+
+// Reads (and drops) a small request body so closing the socket does not reset the connection
+// before the client has read the answer; bounded so a large upload cannot hold the worker.
+void DiscardBody(mg_connection* conn) {
+  std::array<char, 4096> buffer{};
+  std::size_t total = 0;
+  while (total < 64 * 1024) {
+    const int n = mg_read(conn, buffer.data(), buffer.size());
+    if (n <= 0) break;
+    total += static_cast<std::size_t>(n);
+  }
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string LandingPage(const HttpServerOptions& options) {
+  const std::string path = HtmlEscape(options.telemetry_path);
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+         "<title>cproc_exporter</title></head>\n<body>\n<h1>cproc_exporter</h1>\n"
+         "<p>Container process exporter for Prometheus, version " +
+         HtmlEscape(options.version.empty() ? "unknown" : options.version) +
+         ".</p>\n<ul>\n<li><a href=\"" + path + "\">" + path + "</a>: metrics</li>\n" +
+         "<li><a href=\"/-/healthy\">/-/healthy</a>: health check</li>\n</ul>\n</body>\n</html>\n";
+}
+
+// civetweb 1.15 serves each connection on one worker thread for its whole life, and a client that
+// sent half a request holds its worker until request_timeout_ms (UserManual: num_threads). Spare
+// threads beyond the scrape limit keep such connections from starving scrapes.
+int WorkerThreads(int max_requests) {
+  const int wanted = max_requests > 0 ? max_requests + 4 : 16;
+  return std::clamp(wanted, 8, 64);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  ExpositionSource source;
+  std::string landing_page;
+  std::atomic<int> metrics_in_flight{0};
+  mg_context* context = nullptr;
+
+  int Handle(mg_connection* conn);
+  int ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head);
+};
+
+namespace {
+
+// begin_request sees every parsed request before civetweb's own routing (no document_root is
+// set, so civetweb would only answer 404), so all routing is ours and is in place from the
+// first accepted connection on: mg_set_request_handler would leave a window after mg_start.
+int BeginRequest(mg_connection* conn) {
+  try {
+    const mg_request_info* request = mg_get_request_info(conn);
+    if (request == nullptr || request->user_data == nullptr) return 0;
+    return static_cast<HttpServer::Impl*>(request->user_data)->Handle(conn);
+  } catch (...) {
+    try {
+      return Send(conn, 500, kTextContentType, "", "internal error\n", false);
+    } catch (...) {
+      return 500;  // out of memory even for the error page: civetweb closes the connection
+    }
+  }
+}
+
+}  // namespace
+
+int HttpServer::Impl::Handle(mg_connection* conn) {
+  const mg_request_info& request = *mg_get_request_info(conn);
+  const std::string_view method = request.request_method ? request.request_method : "";
+  // local_uri_raw is decoded but not normalised, so "/a/../metrics" or "//metrics" do not match.
+  // It is null for absolute URIs naming another host.
+  const std::string_view path = request.local_uri_raw ? request.local_uri_raw : "";
+  const bool head = method == "HEAD";
+
+  const bool readonly = head || method == "GET";
+  if (!readonly) DiscardBody(conn);
+
+  const bool is_metrics = path == options.telemetry_path;
+  if (!is_metrics && path != "/" && path != kHealthyPath) {
+    return Send(conn, 404, kTextContentType, "", "404 page not found\n", head);
+  }
+  if (!readonly) {
+    return Send(conn, 405, kTextContentType, "Allow: GET, HEAD\r\n", "method not allowed\n", false);
+  }
+  if (is_metrics) return ServeMetrics(conn, request, head);
+  if (path == "/") return Send(conn, 200, kHtmlContentType, "", landing_page, head);
+  return Send(conn, 200, kTextContentType, "", "OK", head);
+}
+
+int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head) {
+  // Counts the whole response, including the write, like node_exporter's --web.max-requests.
+  struct InFlight {
+    std::atomic<int>& count;
+    const int before;
+    explicit InFlight(std::atomic<int>& c) : count(c), before(c.fetch_add(1)) {}
+    ~InFlight() { count.fetch_sub(1); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+  } in_flight(metrics_in_flight);
+  if (options.max_requests > 0 && in_flight.before >= options.max_requests) {
+    return Send(conn, 503, kTextContentType, "",
+                "limit of concurrent requests reached (" + std::to_string(options.max_requests) +
+                    "), try again later\n",
+                head);
+  }
+
+  const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
+  if (exposition == nullptr) {
+    return Send(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
+  }
+  // An empty gzip means compression failed when the exposition was made: serve identity.
+  const bool gzip = !exposition->gzip.empty() && AcceptsGzip(AcceptEncoding(request));
+  return Send(conn, 200, kMetricsContentType,
+              gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"
+                   : "Vary: Accept-Encoding\r\n",
+              gzip ? exposition->gzip : exposition->text, head);
+}
+
+Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                        ExpositionSource source) try {
+  const std::string where = "listen on " + options.listen_address + ": ";
+  Expected<std::string> ports = CivetListeningPorts(options.listen_address);
+  if (!ports) return Error{ports.error()};
+  if (ports->front() == '[' && mg_check_feature(MG_FEATURES_IPV6) == 0) {
+    return Error{where + "this civetweb build has no IPv6 support; use an IPv4 address"};
+  }
+  if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
+    return Error{"telemetry path \"" + options.telemetry_path + "\": must start with \"/\""};
+  }
+  if (options.max_requests < 0) {
+    return Error{"max requests " + std::to_string(options.max_requests) +
+                 ": must be 0 (unlimited) or more"};
+  }
+  if (options.request_timeout_ms <= 0) {
+    return Error{"request timeout " + std::to_string(options.request_timeout_ms) +
+                 " ms: must be positive"};
+  }
+
+  // civetweb's global state is set up once and lives for the process; servers come and go.
+  static std::once_flag init_once;
+  std::call_once(init_once, [] { mg_init_library(0); });
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->source = std::move(source);
+  impl->landing_page = LandingPage(options);
+
+  const std::string threads = std::to_string(WorkerThreads(options.max_requests));
+  const std::string timeout = std::to_string(options.request_timeout_ms);
+  // Unset options keep civetweb's defaults: no document_root (nothing served from disk),
+  // linger_timeout_ms unset (close() never blocks a worker; the kernel sends what is left).
+  const char* civet_options[] = {
+      "listening_ports", ports->c_str(),
+      "num_threads", threads.c_str(),
+      "request_timeout_ms", timeout.c_str(),
+      "enable_keep_alive", "no",  // one request per connection: a client cannot park a worker
+      "max_request_size", "8192",  // headers beyond this are refused (Prometheus sends < 1 KiB)
+      "tcp_nodelay", "1",          // header and body are two writes: do not let Nagle delay the body
+      nullptr};
+
+  mg_callbacks callbacks{};
+  callbacks.begin_request = &BeginRequest;
+  callbacks.log_message = &LogMessage;
+  mg_init_data init{&callbacks, impl.get(), civet_options};
+  std::array<char, 256> error_text{};
+  unsigned error_code = 0;
+  mg_error_data error{&error_code, error_text.data(), error_text.size()};
+
+  std::string failure;
+  t_start_failure = &failure;
+  impl->context = mg_start2(&init, &error);
+  t_start_failure = nullptr;
+  if (impl->context == nullptr) {
+    if (failure.empty()) failure = error_text.data();
+    if (failure.empty()) failure = "civetweb failed to start";
+    return Error{where + failure};
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+} catch (const std::exception& e) {
+  t_start_failure = nullptr;
+  return Error{"listen on " + options.listen_address + ": " + e.what()};
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() {
+  // Waits for the worker threads, so no callback can touch impl_ after this.
+  if (impl_ != nullptr && impl_->context != nullptr) mg_stop(impl_->context);
+}
+
+std::vector<int> HttpServer::ListeningPorts() const {
+  std::array<mg_server_port, 16> ports{};
+  const int count = mg_get_server_ports(impl_->context, static_cast<int>(ports.size()), ports.data());
+  std::vector<int> result;
+  for (int i = 0; i < count; ++i) result.push_back(ports[static_cast<std::size_t>(i)].port);
+  return result;
+}
+
+}  // namespace cproc

@@ -1,0 +1,50 @@
+// The HTTP surface, on civetweb directly: /metrics (exact path, gzip when asked), the landing page
+// at /, /-/healthy, 404/405 for everything else. Requests only copy a prepared Exposition, so
+// scrape latency never depends on the size of the host.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collectors/expected.h"
+#include "exporter/exposition.h"
+
+namespace cproc {
+
+struct HttpServerOptions {
+  std::string listen_address = ":19256";  // node_exporter form: ":port", "host:port", "[v6]:port"
+  std::string telemetry_path = "/metrics";
+  int max_requests = 40;                  // concurrent /metrics requests; more get 503
+  int request_timeout_ms = 10000;         // a slow client is dropped after this
+  std::string version;                    // shown on the landing page
+};
+
+class HttpServer {
+ public:
+  // Returns the latest exposition, or nullptr before the first scan finished (answered 503).
+  using ExpositionSource = std::function<std::shared_ptr<const Exposition>()>;
+
+  // Binds and starts serving; an error names the address and the reason (port in use, bad form).
+  static Expected<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                     ExpositionSource source);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound ports, in the order of the listen address (port 0 resolves to the real one).
+  std::vector<int> ListeningPorts() const;
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Translates node_exporter's --web.listen-address into civetweb's listening_ports syntax
+// (":19256" -> "19256", "127.0.0.1:0" -> "127.0.0.1:0", "[::1]:9" -> "[::1]:9"), or says why not.
+Expected<std::string> CivetListeningPorts(const std::string& listen_address);
+
+}  // namespace cproc

@@ -1,0 +1,46 @@
+// The scan thread: every interval it scans, renders the exposition once (text and gzip) and
+// publishes both. Scrapes only read what was published, so they never wait for a scan.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "collectors/scanner.h"
+#include "exporter/exposition.h"
+
+namespace cproc {
+
+class ScanLoop {
+ public:
+  ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds interval);
+  ~ScanLoop();  // stops the thread
+  ScanLoop(const ScanLoop&) = delete;
+  ScanLoop& operator=(const ScanLoop&) = delete;
+
+  void Start();
+  void Stop();
+
+  // One scan and render on the caller's thread (tests, and the first scan before serving).
+  void RunOnce();
+
+  std::shared_ptr<const Exposition> LatestExposition() const;
+  std::shared_ptr<const Snapshot> LatestSnapshot() const;
+
+ private:
+  void Run();
+
+  std::unique_ptr<Scanner> scanner_;
+  const std::chrono::milliseconds interval_;
+
+  mutable std::mutex mutex_;  // guards the two published pointers and stopping_
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::shared_ptr<const Exposition> exposition_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::thread thread_;
+};
+
+}  // namespace cproc

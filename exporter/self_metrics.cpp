@@ -1,0 +1,88 @@
+#include "exporter/self_metrics.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "collectors/parse_util.h"
+#include "collectors/proc_files.h"
+#include "collectors/proc_stat.h"
+#include "exporter/build_info.h"
+#include "exporter/family_builder.h"
+
+namespace cproc {
+namespace {
+
+std::optional<double> BootTimeSeconds() {
+  std::string text;
+  if (ReadFileAt(AT_FDCWD, "/proc/stat", text) != ReadResult::kOk) return std::nullopt;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    std::string_view line = NextToken(rest, '\n');
+    if (line.starts_with("btime ")) {
+      if (auto value = ParseNumber<uint64_t>(TrimSpace(line.substr(6)))) {
+        return static_cast<double>(*value);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+double OpenFds() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  double count = 0;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  ::closedir(dir);
+  return count - 1;  // the descriptor opendir itself holds
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> SelfFamilies() {
+  std::vector<prometheus::MetricFamily> out;
+  out.push_back(Gauge("cproc_build_info",
+                      "Always 1: the version and git revision cproc_exporter was built from.")
+                    .Add({{"version", kVersion}, {"revision", kRevision}}, 1)
+                    .Build());
+
+  std::string text;
+  if (ReadFileAt(AT_FDCWD, "/proc/self/stat", text) != ReadResult::kOk) return out;
+  auto stat = ParseProcStat(text);
+  if (!stat) return out;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  out.push_back(Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
+                    .Add({}, static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks)
+                    .Build());
+  out.push_back(Gauge("process_open_fds", "Number of open file descriptors.").Add({}, OpenFds()).Build());
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    out.push_back(Gauge("process_max_fds", "Maximum number of open file descriptors.")
+                      .Add({}, static_cast<double>(limit.rlim_cur))
+                      .Build());
+  }
+  out.push_back(Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.")
+                    .Add({}, static_cast<double>(stat->vsize_bytes))
+                    .Build());
+  out.push_back(Gauge("process_resident_memory_bytes", "Resident memory size in bytes.")
+                    .Add({}, static_cast<double>(stat->rss_pages) * page)
+                    .Build());
+  if (auto boot = BootTimeSeconds()) {
+    out.push_back(Gauge("process_start_time_seconds",
+                        "Start time of the process since unix epoch in seconds.")
+                      .Add({}, *boot + static_cast<double>(stat->start_ticks) / ticks)
+                      .Build());
+  }
+  out.push_back(Gauge("process_threads", "Number of OS threads in the process.")
+                    .Add({}, static_cast<double>(stat->num_threads))
+                    .Build());
+  return out;
+}
+
+}  // namespace cproc

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The real /metrics output passes `promtool check metrics`, and a real Prometheus scrapes it:
+# up == 1 for the exporter's job and cproc_scan_processes is queryable.
+#
+#   e2e_promtool_prometheus.sh PATH_TO_cproc_exporter
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "$@"
+require_root # the exporter must read every /proc/PID to produce its full output
+
+PROMTOOL=/usr/bin/promtool
+PROMETHEUS=/usr/bin/prometheus
+require_file "$PROMTOOL" "Debian package prometheus"
+require_file "$PROMETHEUS" "Debian package prometheus"
+command -v jq >/dev/null 2>&1 || fail "jq not found; run scripts/install-deps"
+
+PROM_URL=""
+PROM_PID=""
+PROM_LOG=""
+
+check_metrics_with_promtool() {
+  local metrics="$E2E_TMP/metrics.txt" out="$E2E_TMP/promtool.out"
+  fetch_metrics "$metrics"
+  if ! "$PROMTOOL" check metrics <"$metrics" >"$out" 2>&1; then
+    log "promtool check metrics reported:"
+    sed 's/^/  /' "$out"
+    log "families in the output:"
+    grep '^# TYPE' "$metrics" | sed 's/^/  /'
+    fail "promtool check metrics failed on the exporter's /metrics"
+  fi
+  log "promtool check metrics: OK ($(grep -vc '^#' "$metrics") samples)"
+}
+
+# start_prometheus: run Prometheus scraping the exporter, on a free port (retry on a race).
+start_prometheus() {
+  local dir="$E2E_TMP/prometheus" attempt port
+  mkdir -p "$dir/data"
+  sed "s/@TARGET@/127.0.0.1:$EXPORTER_PORT/" "$(dirname "${BASH_SOURCE[0]}")/prometheus.yml.in" \
+    >"$dir/prometheus.yml"
+  "$PROMTOOL" check config "$dir/prometheus.yml" >/dev/null || fail "generated prometheus.yml is invalid"
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    PROM_URL="http://127.0.0.1:$port"
+    PROM_LOG="$dir/prometheus.$attempt.log"
+    log "starting $PROMETHEUS on $PROM_URL"
+    "$PROMETHEUS" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+      --web.listen-address="127.0.0.1:$port" >"$PROM_LOG" 2>&1 &
+    PROM_PID=$!
+    E2E_PIDS+=("$PROM_PID")
+    if wait_until 30 "Prometheus ready" prometheus_ready; then
+      return 0
+    fi
+    kill -0 "$PROM_PID" 2>/dev/null && break # running but not ready: not a port race
+    grep -q 'address already in use' "$PROM_LOG" || break
+    log "port $port was taken; retrying"
+  done
+  log "Prometheus log (last 30 lines):"
+  tail -n 30 "$PROM_LOG"
+  fail "Prometheus did not become ready"
+}
+
+prometheus_ready() {
+  kill -0 "$PROM_PID" 2>/dev/null || return 1
+  curl -fsS --max-time 2 -o /dev/null "$PROM_URL/-/ready" 2>/dev/null
+}
+
+# query EXPR: print the instant-query result vector (JSON) for EXPR.
+query() {
+  curl -fsS --max-time 5 -G --data-urlencode "query=$1" "$PROM_URL/api/v1/query" |
+    jq -c '.data.result'
+}
+
+# query_value EXPR: the value of the first sample of EXPR, or nothing.
+query_value() { query "$1" | jq -r '.[0].value[1] // empty'; }
+
+up_is_one() { [[ $(query_value 'up{job="cproc"}') == 1 ]]; }
+has_scan_processes() { [[ -n $(query_value 'cproc_scan_processes{job="cproc"}') ]]; }
+
+main() {
+  # shellcheck disable=SC2119  # no extra flags
+  start_exporter
+  check_metrics_with_promtool
+
+  start_prometheus
+  if ! wait_until 30 'up{job="cproc"} == 1' up_is_one; then
+    log "query up: $(query up)"
+    log "scrape targets: $(curl -fsS --max-time 5 "$PROM_URL/api/v1/targets" |
+      jq -c '[.data.activeTargets[] | {scrapeUrl, health, lastError}]')"
+    fail "Prometheus does not see the exporter as up"
+  fi
+  log "Prometheus: up{job=\"cproc\"} == 1"
+
+  if ! wait_until 15 "cproc_scan_processes in Prometheus" has_scan_processes; then
+    log "query cproc_scan_processes: $(query cproc_scan_processes)"
+    log "names Prometheus knows matching cproc_: $(curl -fsS --max-time 5 "$PROM_URL/api/v1/label/__name__/values" |
+      jq -c '[.data[] | select(startswith("cproc_"))]')"
+    fail "cproc_scan_processes not queryable in Prometheus"
+  fi
+  local n
+  n=$(query_value 'cproc_scan_processes{job="cproc"}')
+  awk -v n="$n" 'BEGIN { exit !(n > 0) }' || fail "cproc_scan_processes is $n, want > 0"
+  log "Prometheus: cproc_scan_processes = $n"
+  log "PASS"
+}
+
+main

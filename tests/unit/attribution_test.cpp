@@ -1,0 +1,92 @@
+#include "collectors/attribution.h"
+
+#include <doctest/doctest.h>
+
+using namespace cproc;
+
+namespace {
+
+constexpr uint64_t kHostPidNs = 4026531836;
+
+Process Make(int32_t pid, int32_t ppid, char state, uint64_t pid_ns, int32_t container = kNoContainer) {
+  Process p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.state_code = state;
+  p.state = ProcessStateFromCode(state);
+  NsOf(p.ns, NsKind::kPid) = NsId{.dev = 4, .ino = pid_ns};
+  p.container = container;
+  p.attribution = container == kNoContainer ? Attribution::kNone : Attribution::kCgroup;
+  return p;
+}
+
+NsSet Host() {
+  NsSet host{};
+  NsOf(host, NsKind::kPid) = NsId{.dev = 4, .ino = kHostPidNs};
+  return host;
+}
+
+}  // namespace
+
+TEST_CASE("attribution: a zombie whose cgroup lines say '/' joins its PID namespace's container") {
+  std::vector<Process> ps = {
+      Make(1, 0, 'S', kHostPidNs),
+      Make(3029, 1, 'S', kHostPidNs),       // containerd-shim, on the host
+      Make(3050, 3029, 'S', 777, 0),        // container PID 1, cgroup says docker
+      Make(3078, 3050, 'Z', 777),           // its zombie: v1 lines '/', no 0:: line
+  };
+  AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
+  CHECK(ps[3].container == 0);
+  CHECK(ps[3].attribution == Attribution::kPidNamespace);
+  CHECK(ps[1].container == kNoContainer);
+  CHECK(ps[0].container == kNoContainer);
+}
+
+TEST_CASE("attribution: host PID namespace is never a container's; zombies then follow parents") {
+  // --pid=host container: its processes share the host PID namespace.
+  std::vector<Process> ps = {
+      Make(1, 0, 'S', kHostPidNs),
+      Make(500, 1, 'S', kHostPidNs),       // unrelated host process
+      Make(600, 1, 'S', kHostPidNs, 0),    // the --pid=host container's main process
+      Make(601, 600, 'Z', kHostPidNs),     // its zombie
+      Make(700, 500, 'S', kHostPidNs),     // a live host process is never pulled in
+  };
+  AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
+  CHECK(ps[3].container == 0);
+  CHECK(ps[3].attribution == Attribution::kParent);
+  CHECK(ps[1].container == kNoContainer);
+  CHECK(ps[4].container == kNoContainer);
+}
+
+TEST_CASE("attribution: a PID namespace shared by two containers is ambiguous") {
+  // --pid=container:X: two containers in one PID namespace; the zombie follows its parent.
+  std::vector<Process> ps = {
+      Make(1, 0, 'S', kHostPidNs),
+      Make(10, 1, 'S', 900, 0),
+      Make(20, 1, 'S', 900, 1),
+      Make(21, 20, 'Z', 900),
+  };
+  AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
+  CHECK(ps[3].container == 1);
+  CHECK(ps[3].attribution == Attribution::kParent);
+}
+
+TEST_CASE("attribution: unreadable cgroup falls back to ancestors, unknown namespaces to nothing") {
+  std::vector<Process> ps = {
+      Make(1, 0, 'S', kHostPidNs),
+      Make(10, 1, 'S', 900, 0),
+      Make(11, 10, 'S', 0),   // ns unknown (no permission), cgroup unreadable
+      Make(12, 1, 'S', 0),    // ns unknown, cgroup readable: stays on the host
+  };
+  std::vector<uint8_t> unknown = {0, 0, 1, 0};
+  AttributeWithoutCgroup(ps, unknown, Host());
+  CHECK(ps[2].container == 0);
+  CHECK(ps[2].attribution == Attribution::kParent);
+  CHECK(ps[3].container == kNoContainer);
+}
+
+TEST_CASE("attribution: a parent loop in a racy snapshot terminates") {
+  std::vector<Process> ps = {Make(5, 6, 'Z', kHostPidNs), Make(6, 5, 'Z', kHostPidNs)};
+  AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
+  CHECK(ps[0].container == kNoContainer);
+}

@@ -1,0 +1,214 @@
+// The scanner over a fixture procfs: attribution on a hybrid host, zombies, the cache, PID reuse.
+#include <doctest/doctest.h>
+
+#include "collectors/scanner.h"
+#include "tests/support/fixture_procfs.h"
+
+using namespace cproc;
+using cproc::testing::FixtureProcfs;
+
+namespace {
+
+const std::string kA = std::string(64, 'a');
+const std::string kB = std::string(64, 'b');
+constexpr uint64_t kHostPid = 4026531836, kHostNet = 4026531840;
+
+std::map<std::string, uint64_t> HostNs() {
+  return {{"pid", kHostPid}, {"net", kHostNet}, {"mnt", 4026531841}, {"ipc", 4026531839},
+          {"uts", 4026531838}, {"user", 4026531837}, {"cgroup", 4026531835}};
+}
+
+std::map<std::string, uint64_t> ContainerNs(uint64_t base) {
+  return {{"pid", base}, {"net", base + 1}, {"mnt", base + 2}, {"ipc", base + 3},
+          {"uts", base + 4}, {"user", 4026531837}, {"cgroup", base + 5}};
+}
+
+std::string HybridCgroup(const std::string& path, const std::string& unified) {
+  return "9:name=systemd:" + path + "\n8:pids:" + path + "\n4:memory:" + path +
+         "\n0::" + unified + "\n";
+}
+
+// A hybrid host like this CI machine with two Docker containers (cgroupfs and systemd driver).
+void BuildHost(const FixtureProcfs& fs) {
+  fs.Stat(1, "systemd", 'S', 0, 1);
+  fs.Cgroup(1, HybridCgroup("/", "/init.scope"));
+  fs.Namespaces(1, HostNs());
+  fs.Stat(2, "kthreadd", 'S', 0, 1);
+  fs.Cgroup(2, HybridCgroup("/", "/"));
+  fs.Namespaces(2, HostNs());
+  fs.Stat(100, "bash", 'S', 1, 50);
+  fs.Cgroup(100, "4:memory:/process_api/b4e8\n0::/\n");  // DESIGN.md §2: never trust one line
+  fs.Namespaces(100, HostNs());
+
+  // Container A (cgroupfs driver): PID 1 sleep, one child, one unreaped zombie.
+  fs.Stat(3050, "sleep", 'S', 3029, 1000);
+  fs.Cgroup(3050, HybridCgroup("/docker/" + kA, "/docker/" + kA));
+  fs.Namespaces(3050, ContainerNs(5000));
+  fs.Stat(3060, "worker (x) R 1", 'R', 3050, 1001, 4);
+  fs.Cgroup(3060, HybridCgroup("/docker/" + kA, "/docker/" + kA));
+  fs.Namespaces(3060, ContainerNs(5000));
+  fs.Stat(3078, "sleep", 'Z', 3050, 1002);
+  fs.Cgroup(3078, HybridCgroup("/", "/docker/" + kA));  // zombie: v1 lines say '/'
+  fs.Namespaces(3078, {{"pid", 5000}, {"user", 4026531837}});
+
+  // Container B (systemd driver), v1 lines only, and a zombie whose lines all say '/'.
+  fs.Stat(4000, "nginx", 'S', 3999, 2000);
+  fs.Cgroup(4000, "8:pids:/system.slice/docker-" + kB + ".scope\n");
+  fs.Namespaces(4000, ContainerNs(6000));
+  fs.Stat(4010, "nginx", 'Z', 4000, 2001);
+  fs.Cgroup(4010, "8:pids:/\n");
+  fs.Namespaces(4010, {{"pid", 6000}, {"user", 4026531837}});
+
+  fs.Write("self/stat", "not a process");  // non-numeric entries are skipped
+  fs.Write("sys/kernel/pid_max", "4194304");
+}
+
+const Container* FindContainer(const Snapshot& s, const std::string& id) {
+  for (const Container& c : s.containers) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+const Process* FindProcess(const Snapshot& s, int32_t pid) {
+  for (const Process& p : s.processes) {
+    if (p.pid == pid) return &p;
+  }
+  return nullptr;
+}
+
+uint32_t Count(const StateCounts& counts, ProcessState state) {
+  return counts[static_cast<std::size_t>(state)];
+}
+
+std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
+  auto scanned = scanner.Scan();
+  REQUIRE_MESSAGE(scanned.ok(), (scanned.ok() ? "" : scanned.error()));
+  return *scanned;
+}
+
+}  // namespace
+
+TEST_CASE("scanner: hybrid host, both Docker drivers, zombies attributed to their container") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root()});
+  auto snap = ScanOnce(scanner);
+
+  REQUIRE(snap->containers.size() == 2);
+  const Container* a = FindContainer(*snap, kA);
+  const Container* b = FindContainer(*snap, kB);
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(a->container_id() == "docker://" + kA);
+  CHECK(a->cgroup == "/docker/" + kA);
+  CHECK(b->cgroup == "/system.slice/docker-" + kB + ".scope");
+  CHECK(Count(a->processes, ProcessState::kSleeping) == 1);
+  CHECK(Count(a->processes, ProcessState::kRunning) == 1);
+  CHECK(Count(a->processes, ProcessState::kZombie) == 1);
+  CHECK(a->threads == 1 + 4 + 1);
+  CHECK(Count(b->processes, ProcessState::kSleeping) == 1);
+  CHECK(Count(b->processes, ProcessState::kZombie) == 1);
+  CHECK(Count(snap->host_processes, ProcessState::kSleeping) == 3);
+
+  const Process* zombie_a = FindProcess(*snap, 3078);
+  const Process* zombie_b = FindProcess(*snap, 4010);
+  const Process* worker = FindProcess(*snap, 3060);
+  REQUIRE((zombie_a != nullptr && zombie_b != nullptr && worker != nullptr));
+  CHECK(zombie_a->attribution == Attribution::kCgroup);  // its 0:: line
+  CHECK(zombie_b->attribution == Attribution::kPidNamespace);
+  CHECK(worker->comm == "worker (x) R 1");
+  CHECK(NsOf(snap->host_ns, NsKind::kPid).ino == kHostPid);
+  CHECK(snap->stats.processes == 8);
+  CHECK(snap->stats.errors.parse == 0);
+  CHECK(snap->stats.errors.vanished == 0);
+  for (std::size_t i = 1; i < snap->processes.size(); ++i) {
+    CHECK(snap->processes[i - 1].pid < snap->processes[i].pid);
+  }
+}
+
+TEST_CASE("scanner: caches cgroup and namespaces, and re-reads them when the pid is reused") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root(), .revalidate_every = 1000});
+  auto first = ScanOnce(scanner);
+  CHECK(first->stats.cache_hits == 0);
+  auto second = ScanOnce(scanner);
+  CHECK(second->stats.cache_hits == second->stats.processes);
+
+  // PID 3060 exits and the pid is reused by a host process: new starttime, new cgroup.
+  fs.Stat(3060, "cron", 'S', 1, 9999);
+  fs.Cgroup(3060, HybridCgroup("/", "/system.slice/cron.service"));
+  fs.Namespaces(3060, HostNs());
+  auto third = ScanOnce(scanner);
+  const Process* reused = FindProcess(*third, 3060);
+  REQUIRE(reused != nullptr);
+  CHECK(reused->comm == "cron");
+  CHECK(reused->container == kNoContainer);
+  const Container* a = FindContainer(*third, kA);
+  REQUIRE(a != nullptr);
+  CHECK(Count(a->processes, ProcessState::kRunning) == 0);
+}
+
+TEST_CASE("scanner: a process that moves cgroup is re-attributed within revalidate_every scans") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root(), .revalidate_every = 3});
+  ScanOnce(scanner);
+  fs.Cgroup(100, HybridCgroup("/docker/" + kA, "/docker/" + kA));  // like runc before exec
+  bool moved = false;
+  for (int i = 0; i < 3 && !moved; ++i) {
+    auto snap = ScanOnce(scanner);
+    const Process* p = FindProcess(*snap, 100);
+    REQUIRE(p != nullptr);
+    moved = p->container != kNoContainer;
+  }
+  CHECK(moved);
+}
+
+TEST_CASE("scanner: a zombie keeps the container it had while alive") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root(), .revalidate_every = 1});
+  ScanOnce(scanner);
+  // 3060 dies and becomes a zombie of a v1-only view: every line says '/' now.
+  fs.Stat(3060, "worker", 'Z', 3050, 1001);
+  fs.Cgroup(3060, "8:pids:/\n");
+  fs.Namespaces(3060, {{"net", 0}, {"mnt", 0}, {"ipc", 0}, {"uts", 0}, {"cgroup", 0}});
+  auto snap = ScanOnce(scanner);
+  const Process* zombie = FindProcess(*snap, 3060);
+  REQUIRE(zombie != nullptr);
+  CHECK(zombie->attribution == Attribution::kCached);
+  CHECK(snap->containers[static_cast<std::size_t>(zombie->container)].id == kA);
+}
+
+TEST_CASE("scanner: vanished and malformed processes are counted, not fatal") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  fs.Write("7000/cgroup", "0::/\n");  // listed, but no stat: it exited
+  fs.Write("7001/stat", "7001 (broken");
+  Scanner scanner(ScannerOptions{.procfs = fs.root()});
+  auto snap = ScanOnce(scanner);
+  CHECK(snap->stats.errors.vanished == 1);
+  CHECK(snap->stats.errors.parse == 1);
+  CHECK(snap->stats.processes == 8);
+  auto again = ScanOnce(scanner);
+  CHECK(again->stats.errors.vanished == 2);  // totals accumulate, as counters
+
+  Scanner missing(ScannerOptions{.procfs = fs.root() + "/nonexistent"});
+  auto failed = missing.Scan();
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().find("nonexistent") != std::string::npos);
+}
+
+TEST_CASE("scanner: a container that is gone is dropped") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root()});
+  REQUIRE(ScanOnce(scanner)->containers.size() == 2);
+  std::filesystem::remove_all(fs.root() + "/4000");
+  std::filesystem::remove_all(fs.root() + "/4010");
+  auto snap = ScanOnce(scanner);
+  REQUIRE(snap->containers.size() == 1);
+  CHECK(snap->containers[0].id == kA);
+}
