@@ -1,6 +1,7 @@
 #include "collectors/scanner.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,9 +14,14 @@
 #include <unordered_map>
 
 #include "collectors/attribution.h"
+#include "collectors/boot_time.h"
+#include "collectors/cgroupfs.h"
+#include "collectors/init_process.h"
 #include "collectors/proc_cgroup.h"
 #include "collectors/proc_files.h"
 #include "collectors/proc_stat.h"
+#include "collectors/proc_status.h"
+#include "collectors/reaping_history.h"
 
 namespace cproc {
 namespace {
@@ -59,7 +65,14 @@ std::size_t KeptDescriptorBudget() {
 }  // namespace
 
 struct Scanner::State {
+  explicit State(ScannerOptions scanner_options)
+      : options(std::move(scanner_options)), cgroupfs(options.sysfs) {}
+
   ScannerOptions options;
+  CgroupFs cgroupfs;
+  ReapingHistory reaping;
+  const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::optional<double> boot_time;  // read once: it does not change while the host is up
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
   std::unordered_map<int32_t, CachedProcess> cache;
@@ -189,6 +202,54 @@ struct Scanner::State {
     return host;
   }
 
+  double BootTime(int proc_fd) {
+    if (!boot_time) {
+      if (ReadFileAt(proc_fd, "stat", text) == ReadResult::kOk) {
+        if (auto btime = ParseBootTime(text)) boot_time = static_cast<double>(*btime);
+      }
+    }
+    return boot_time.value_or(0);
+  }
+
+  // status and exe of the few processes per container whose parent is outside it.
+  CandidateFacts ReadCandidate(int proc_fd, int32_t pid) {
+    CandidateFacts facts;
+    if (ReadFileAt(proc_fd, PathOf(pid, "status"), text) == ReadResult::kOk) {
+      if (auto status = ParseProcStatus(text)) {
+        facts.status_read = true;
+        facts.nspid = std::move(status->nspid);
+        facts.sig_ign = status->sig_ign;
+        facts.sig_cgt = status->sig_cgt;
+      } else {
+        ++errors.parse;
+      }
+    }
+    std::array<char, 4096> target{};
+    const ssize_t n = ::readlinkat(proc_fd, PathOf(pid, "exe"), target.data(), target.size());
+    if (n > 0 && static_cast<std::size_t>(n) < target.size()) {
+      std::string_view exe(target.data(), static_cast<std::size_t>(n));
+      if (exe.ends_with(" (deleted)")) exe.remove_suffix(10);  // upgraded binary, still running
+      facts.exe_basename = std::string(exe.substr(exe.rfind('/') + 1));
+    }
+    return facts;
+  }
+
+  void DescribeInits(int proc_fd, Snapshot& snapshot) {
+    const double boot = BootTime(proc_fd);
+    const auto candidates = InitCandidates(snapshot);
+    std::vector<CandidateFacts> facts;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      facts.assign(candidates[c].size(), CandidateFacts{});
+      // In start order; the namespace's PID 1 is nearly always the first, so stop there.
+      for (std::size_t k = 0; k < candidates[c].size(); ++k) {
+        facts[k] = ReadCandidate(proc_fd, snapshot.processes[candidates[c][k]].pid);
+        if (facts[k].nspid.size() > 1 && facts[k].nspid.back() == 1) break;
+      }
+      snapshot.containers[c].init =
+          ChooseInit(snapshot, candidates[c], facts, boot, ticks_per_second);
+    }
+  }
+
   void Evict() {
     for (auto it = cache.begin(); it != cache.end();) {
       if (it->second.seen_scan != scan_number) {
@@ -206,9 +267,7 @@ struct Scanner::State {
   }
 };
 
-Scanner::Scanner(ScannerOptions options) : state_(std::make_unique<State>()) {
-  state_->options = std::move(options);
-}
+Scanner::Scanner(ScannerOptions options) : state_(std::make_unique<State>(std::move(options))) {}
 
 Scanner::~Scanner() = default;
 
@@ -328,11 +387,16 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     c.threads += p.threads;
   }
 
+  s.DescribeInits(proc_fd.get(), *snapshot);
+  for (Container& c : snapshot->containers) c.pids = s.cgroupfs.ReadPids(c.cgroup);
+  const double now = WallSeconds();
+  s.reaping.Update(*snapshot, now);
+
   ScanStats& stats = snapshot->stats;
   stats.processes = snapshot->processes.size();
   stats.cache_hits = cache_hits;
   stats.errors = s.errors;
-  stats.timestamp_seconds = WallSeconds();
+  stats.timestamp_seconds = now;
   stats.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::shared_ptr<const Snapshot>(std::move(snapshot));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,31 @@ struct Process {
   Attribution attribution = Attribution::kNone;
 };
 
+// The container's init as the kernel sees it (DESIGN.md §1): orphans are re-parented to it, and
+// the kernel does not deliver default-action signals to PID 1 of a PID namespace.
+struct InitProcess {
+  int32_t pid = 0;  // host PID; 0 when the container has no live process with a parent outside
+  std::string comm;
+  std::string init = "none";       // recognised init (tini, docker-init, ...) or "none"
+  bool is_namespace_init = false;  // innermost NSpid is 1; false for --pid=host or shared PID ns
+  bool handles_sigterm = false;    // SIGTERM caught, or a recognised init that forwards it
+  double start_time_seconds = 0;   // unix time
+};
+
+// The pids controller of the container's cgroup (v1 or v2); absent fields were not readable.
+struct PidsUsage {
+  std::optional<uint64_t> current;
+  std::optional<uint64_t> limit;       // nullopt for "max" (no limit) or unreadable
+  std::optional<uint64_t> limit_hits;  // pids.events "max": forks refused at the limit
+};
+
+struct ZombieSummary {
+  uint32_t parent_pid1 = 0;     // the container's init has not reaped them
+  uint32_t parent_other = 0;    // another process inside the container
+  uint32_t parent_outside = 0;  // a process outside the container (host or another container)
+  double oldest_seconds = 0;    // since the oldest one was first seen; 0 when none
+};
+
 struct Container {
   std::string runtime;  // "docker"
   std::string id;       // full id, as the runtime knows it
@@ -43,6 +69,10 @@ struct Container {
 
   StateCounts processes{};  // thread-group leaders by state
   uint64_t threads = 0;
+  InitProcess init;
+  PidsUsage pids;
+  ZombieSummary zombies;
+  uint64_t orphans_adopted_total = 0;  // processes seen re-parented, since first seen
 
   std::string container_id() const { return runtime + "://" + id; }
 };

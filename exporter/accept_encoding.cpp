@@ -51,7 +51,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     const std::size_t comma = accept_encoding.find(',');
     std::string_view element = accept_encoding.substr(0, comma);
     accept_encoding.remove_prefix(comma == std::string_view::npos ? accept_encoding.size()
-                                                                   : comma + 1);
+                                                                  : comma + 1);
     const std::size_t semicolon = element.find(';');
     const std::string_view coding = Trim(element.substr(0, semicolon));
     if (coding.empty()) continue;

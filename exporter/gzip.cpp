@@ -19,7 +19,8 @@ std::string GzipCompress(std::string_view data) {
   std::string out;
   out.resize(deflateBound(&stream, static_cast<uLong>(data.size())));
   stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size(), std::numeric_limits<uInt>::max()));
+  stream.avail_out =
+      static_cast<uInt>(std::min<std::size_t>(out.size(), std::numeric_limits<uInt>::max()));
 
   // avail_in is 32 bits wide: feed larger inputs in pieces.
   constexpr std::size_t kMaxChunk = std::numeric_limits<uInt>::max();
@@ -33,11 +34,12 @@ std::string GzipCompress(std::string_view data) {
       consumed += chunk;
     }
     if (stream.avail_out == 0) {
-      const auto used = static_cast<std::size_t>(reinterpret_cast<char*>(stream.next_out) - out.data());
+      const auto used =
+          static_cast<std::size_t>(reinterpret_cast<char*>(stream.next_out) - out.data());
       out.resize(out.size() * 2 + 64);
       stream.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-      stream.avail_out =
-          static_cast<uInt>(std::min<std::size_t>(out.size() - used, std::numeric_limits<uInt>::max()));
+      stream.avail_out = static_cast<uInt>(
+          std::min<std::size_t>(out.size() - used, std::numeric_limits<uInt>::max()));
     }
     const bool last = consumed == data.size();
     rc = deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH);

@@ -224,10 +224,10 @@ int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& r
   }
   // An empty gzip means compression failed when the exposition was made: serve identity.
   const bool gzip = !exposition->gzip.empty() && AcceptsGzip(AcceptEncoding(request));
-  return Send(conn, 200, kMetricsContentType,
-              gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"
-                   : "Vary: Accept-Encoding\r\n",
-              gzip ? exposition->gzip : exposition->text, head);
+  return Send(
+      conn, 200, kMetricsContentType,
+      gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n" : "Vary: Accept-Encoding\r\n",
+      gzip ? exposition->gzip : exposition->text, head);
 }
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
@@ -264,12 +264,18 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   // Unset options keep civetweb's defaults: no document_root (nothing served from disk),
   // linger_timeout_ms unset (close() never blocks a worker; the kernel sends what is left).
   const char* civet_options[] = {
-      "listening_ports", ports->c_str(),
-      "num_threads", threads.c_str(),
-      "request_timeout_ms", timeout.c_str(),
-      "enable_keep_alive", "no",  // one request per connection: a client cannot park a worker
-      "max_request_size", "8192",  // headers beyond this are refused (Prometheus sends < 1 KiB)
-      "tcp_nodelay", "1",          // header and body are two writes: do not let Nagle delay the body
+      "listening_ports",
+      ports->c_str(),
+      "num_threads",
+      threads.c_str(),
+      "request_timeout_ms",
+      timeout.c_str(),
+      "enable_keep_alive",
+      "no",  // one request per connection: a client cannot park a worker
+      "max_request_size",
+      "8192",  // headers beyond this are refused (Prometheus sends < 1 KiB)
+      "tcp_nodelay",
+      "1",  // header and body are two writes: do not let Nagle delay the body
       nullptr};
 
   mg_callbacks callbacks{};
@@ -304,7 +310,8 @@ HttpServer::~HttpServer() {
 
 std::vector<int> HttpServer::ListeningPorts() const {
   std::array<mg_server_port, 16> ports{};
-  const int count = mg_get_server_ports(impl_->context, static_cast<int>(ports.size()), ports.data());
+  const int count =
+      mg_get_server_ports(impl_->context, static_cast<int>(ports.size()), ports.data());
   std::vector<int> result;
   for (int i = 0; i < count; ++i) result.push_back(ports[static_cast<std::size_t>(i)].port);
   return result;

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "collectors/parse_util.h"
+#include "collectors/boot_time.h"
 #include "collectors/proc_files.h"
 #include "collectors/proc_stat.h"
 #include "exporter/build_info.h"
@@ -19,16 +19,9 @@ namespace {
 std::optional<double> BootTimeSeconds() {
   std::string text;
   if (ReadFileAt(AT_FDCWD, "/proc/stat", text) != ReadResult::kOk) return std::nullopt;
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    std::string_view line = NextToken(rest, '\n');
-    if (line.starts_with("btime ")) {
-      if (auto value = ParseNumber<uint64_t>(TrimSpace(line.substr(6)))) {
-        return static_cast<double>(*value);
-      }
-    }
-  }
-  return std::nullopt;
+  auto boot = ParseBootTime(text);
+  if (!boot) return std::nullopt;
+  return static_cast<double>(*boot);
 }
 
 double OpenFds() {

@@ -25,8 +25,8 @@ std::string MetricsLikeText(std::size_t size) {
 }
 
 TEST_CASE("GzipCompress round-trips through zlib inflate") {
-  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{100},
-                                  std::size_t{1024 * 1024}}) {
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{100}, std::size_t{1024 * 1024}}) {
     CAPTURE(size);
     const std::string text = MetricsLikeText(size);
     const std::string gz = GzipCompress(text);

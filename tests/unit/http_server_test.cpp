@@ -83,7 +83,7 @@ class Socket {
 };
 
 struct Response {
-  int status = 0;  // 0: no parsable response
+  int status = 0;                              // 0: no parsable response
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 
@@ -118,8 +118,8 @@ Response Parse(const std::string& raw) {
 Response Request(int port, const std::string& method, const std::string& path,
                  const std::string& extra_headers = "") {
   Socket s(port);
-  REQUIRE(s.Send(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers +
-                 "\r\n"));
+  REQUIRE(
+      s.Send(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n"));
   return Parse(s.ReadAll());
 }
 
@@ -377,9 +377,8 @@ TEST_CASE("an oversized request header is refused and the server keeps serving")
   const int port = SharedPort();
   {
     Socket s(port);
-    const bool sent =
-        s.Send("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
-               "\r\n\r\n");
+    const bool sent = s.Send(
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
     const Response res = Parse(s.ReadAll());
     CAPTURE(sent);
     CHECK((res.status == 0 || (res.status >= 400 && res.status < 500)));
@@ -449,9 +448,9 @@ TEST_CASE("CivetListeningPorts translates node_exporter listen addresses") {
 }
 
 TEST_CASE("CivetListeningPorts rejects malformed addresses with the value in the message") {
-  for (const std::string bad : {"", "abc", ":", ":99999", ":65536", ":-1", ":+80", ":80x",
-                                "1.2.3.4", "::1:9100", "[::1]", "[zz]:9100", "[]:9100",
-                                "127.0.0.1:123456"}) {
+  for (const std::string bad :
+       {"", "abc", ":", ":99999", ":65536", ":-1", ":+80", ":80x", "1.2.3.4", "::1:9100", "[::1]",
+        "[zz]:9100", "[]:9100", "127.0.0.1:123456"}) {
     CAPTURE(bad);
     const auto got = CivetListeningPorts(bad);
     REQUIRE_FALSE(got.ok());

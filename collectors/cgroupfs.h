@@ -1,0 +1,33 @@
+// Reads a container's cgroup files under --path.sysfs. The cgroup path comes from
+// /proc/PID/cgroup; both the v1 pids hierarchy and the unified one are tried, wherever mounted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/snapshot.h"
+
+namespace cproc {
+
+class CgroupFs {
+ public:
+  // Probes the layout once: pure v2 (<sysfs>/fs/cgroup/cgroup.controllers exists), or v1 with
+  // the pids controller at <sysfs>/fs/cgroup/pids and cgroup2 possibly at .../unified (hybrid).
+  explicit CgroupFs(const std::string& sysfs);
+
+  // The pids controller files of the cgroup at `cgroup_path`; fields stay empty when unreadable.
+  PidsUsage ReadPids(std::string_view cgroup_path) const;
+
+  const std::vector<std::string>& pids_roots() const { return pids_roots_; }
+
+ private:
+  std::vector<std::string> pids_roots_;  // where a pids.max may live, in order of preference
+};
+
+// A cgroup path that can be appended to a mount point: absolute, without "." or ".." components
+// (paths relative to a cgroup namespace start with "/.." and must not escape the mount).
+bool IsSafeCgroupPath(std::string_view path);
+
+}  // namespace cproc

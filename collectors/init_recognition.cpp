@@ -1,0 +1,48 @@
+#include "collectors/init_recognition.h"
+
+#include <array>
+#include <utility>
+
+namespace cproc {
+namespace {
+
+// Program file name -> the init's canonical name. Each of these reaps orphans and forwards or
+// handles SIGTERM.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kInits = {{
+    {"tini", "tini"},
+    {"tini-static", "tini"},
+    {"docker-init", "docker-init"},  // Docker's bundled tini (docker run --init)
+    {"dumb-init", "dumb-init"},
+    {"catatonit", "catatonit"},
+    {"podman-init", "catatonit"},  // podman run --init bind-mounts catatonit under this name
+    {"pause", "pause"},            // Kubernetes sandbox; PID 1 with shareProcessNamespace
+    {"s6-svscan", "s6"},
+    {"s6-linux-init", "s6"},
+    {"runsvdir", "runit"},
+    {"runit", "runit"},
+    {"systemd", "systemd"},
+    {"init", "init"},  // sysvinit, busybox init, openrc's init
+    {"openrc-init", "openrc"},
+    {"dinit", "dinit"},
+    {"supervisord", "supervisord"},
+    {"tini-init", "tini"},
+}};
+
+std::string_view Lookup(std::string_view name) {
+  for (const auto& [program, init] : kInits) {
+    if (program == name) return init;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm) {
+  if (auto init = Lookup(exe_basename); !init.empty()) return init;
+  // The name decides where the executable says nothing: busybox applets (exe is busybox),
+  // scripts (exe is the interpreter, comm the script), or an unreadable exe link.
+  if (auto init = Lookup(comm); !init.empty()) return init;
+  return "none";
+}
+
+}  // namespace cproc

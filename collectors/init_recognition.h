@@ -1,0 +1,14 @@
+// Which well-known init programs a container's PID 1 is. They are recognised by the executable
+// (tini and docker-init wait in sigtimedwait, so their signal masks show nothing: DESIGN.md §2).
+#pragma once
+
+#include <string_view>
+
+namespace cproc {
+
+// `exe_basename` is the last component of /proc/PID/exe (empty when unreadable) and decides
+// first; `comm` is the fallback for busybox applets and scripts such as supervisord, whose exe is
+// the interpreter. Returns the init's canonical name ("tini", "docker-init", ...) or "none".
+std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm);
+
+}  // namespace cproc

@@ -1,0 +1,17 @@
+// Each group of metric families, one file each; metric_families.cpp runs them in order.
+#pragma once
+
+#include <vector>
+
+#include <prometheus/metric_family.h>
+
+#include "collectors/snapshot.h"
+
+namespace cproc {
+
+using Families = std::vector<prometheus::MetricFamily>;
+
+void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out);  // info, states, pids
+void AddInitFamilies(const Snapshot& snapshot, Families& out);              // PID 1 and reaping
+
+}  // namespace cproc
