@@ -17,6 +17,7 @@
 #include "collectors/boot_time.h"
 #include "collectors/cgroupfs.h"
 #include "collectors/init_process.h"
+#include "collectors/namespace_sharing.h"
 #include "collectors/proc_cgroup.h"
 #include "collectors/proc_files.h"
 #include "collectors/proc_stat.h"
@@ -40,6 +41,7 @@ struct CachedProcess {
   uint64_t seen_scan = 0;          // scan that last listed this pid
   bool cgroup_known = false;       // the cgroup file was read and parsed
   bool read_while_alive = false;   // cgroup and namespaces came from a live (non-zombie) read
+  bool permission_counted = false;  // a process whose ns links are unreadable counts once
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
 };
@@ -172,7 +174,12 @@ struct Scanner::State {
       // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
       if (ReadNsAt(proc_fd, ns_path, entry.ns[kind]) == ReadResult::kPermission) denied = true;
     }
-    if (denied) ++errors.permission;
+    // Once per process, not per re-read: PID 1 of some hosts is never readable (DESIGN.md §2),
+    // and a counter that grows forever for it would make the permission alert useless.
+    if (denied && !entry.permission_counted) {
+      ++errors.permission;
+      entry.permission_counted = true;
+    }
     entry.read_while_alive = !zombie;
     entry.validated_scan = scan_number;
   }
@@ -266,6 +273,16 @@ struct Scanner::State {
     });
   }
 };
+
+NsSet ReadSelfNamespaces() {
+  NsSet self{};
+  Fd proc(::open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc.valid()) return self;
+  for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+    ReadNsAt(proc.get(), std::string(kNsKindNames[kind]).c_str(), self[kind]);
+  }
+  return self;
+}
 
 Scanner::Scanner(ScannerOptions options) : state_(std::make_unique<State>(std::move(options))) {}
 
@@ -388,6 +405,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   }
 
   s.DescribeInits(proc_fd.get(), *snapshot);
+  AnalyseNamespaceSharing(*snapshot, s.options.self_ns);
   for (Container& c : snapshot->containers) c.pids = s.cgroupfs.ReadPids(c.cgroup);
   const double now = WallSeconds();
   s.reaping.Update(*snapshot, now);

@@ -20,7 +20,12 @@ struct ScannerOptions {
   // scans (staggered by pid), so a process that moves or calls setns is re-attributed soon.
   uint32_t revalidate_every = 4;
   std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
+  // The exporter's own namespaces (from its own /proc/self), to recognise its own container.
+  NsSet self_ns{};
 };
+
+// The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).
+NsSet ReadSelfNamespaces();
 
 class Scanner {
  public:

@@ -2,6 +2,7 @@
 // Produced by the Scanner, read (never changed) by the analyses, metrics and the HTTP side.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -61,6 +62,20 @@ struct ZombieSummary {
   double oldest_seconds = 0;    // since the oldest one was first seen; 0 when none
 };
 
+// How the container's namespaces (those of its init) relate to the host's and to others'.
+struct NamespaceSharing {
+  // Per NsKind: 1 = the host's namespace, 0 = its own, -1 = unknown (unreadable, no live init).
+  std::array<int8_t, kNsKindCount> host{-1, -1, -1, -1, -1, -1, -1, -1};
+  // Per NsKind: other containers in the same (non-host) namespace; `foreign` excludes those of
+  // the same Kubernetes pod, which share net, ipc and uts by design.
+  std::array<uint32_t, kNsKindCount> peers{};
+  std::array<uint32_t, kNsKindCount> foreign_peers{};
+  // Live processes where cgroup and namespaces disagree: in the container's cgroup but in
+  // another PID or mount namespace (nsenter, setns), or in its PID namespace but not its cgroup.
+  uint32_t mismatched_namespace = 0;
+  uint32_t mismatched_cgroup = 0;
+};
+
 struct Container {
   std::string runtime;  // "docker"
   std::string id;       // full id, as the runtime knows it
@@ -73,6 +88,9 @@ struct Container {
   PidsUsage pids;
   ZombieSummary zombies;
   uint64_t orphans_adopted_total = 0;  // processes seen re-parented, since first seen
+  NamespaceSharing sharing;
+  std::string pod_uid;  // Kubernetes pod, when known: containers of one pod share namespaces
+  bool is_self = false;  // the container this exporter runs in
 
   std::string container_id() const { return runtime + "://" + id; }
 };

@@ -27,7 +27,8 @@ Expected<bool> SetChoice(std::string& field, std::string_view name, std::string_
       field = std::string(value);
       return true;
     }
-    expected += " " + std::string(choice);
+    expected += ' ';
+    expected += choice;
   }
   return Bad(name, value, expected);
 }
@@ -136,7 +137,8 @@ Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
   };
   if (!root.IsMap()) return Error{where(root) + "expected a mapping of sections (web, scan, ...)"};
   for (const auto& section : root) {
-    const std::string section_name = section.first.as<std::string>();
+    std::string section_name = section.first.as<std::string>();
+    for (char& c : section_name) c = c == '_' ? '-' : c;
     if (!section.second.IsMap()) {
       return Error{where(section.first) + "section '" + section_name + "' must be a mapping"};
     }
@@ -145,12 +147,26 @@ Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
       std::string key = item.first.as<std::string>();
       for (char& c : key) c = c == '_' ? '-' : c;
       const std::string name = section_name + "." + key;
+      if (name == "namespace-sharing.allow") {
+        if (!item.second.IsSequence()) {
+          return Error{where(item.second) + "'namespace_sharing.allow' must be a list of patterns"};
+        }
+        config.namespace_sharing_allow.clear();
+        for (const auto& pattern : item.second) {
+          if (!pattern.IsScalar() || pattern.Scalar().empty()) {
+            return Error{where(pattern) + "'namespace_sharing.allow' entries must be non-empty strings"};
+          }
+          config.namespace_sharing_allow.push_back(pattern.Scalar());
+        }
+        continue;
+      }
       if (name == "config.file" ||
           std::find(kSettingNames.begin(), kSettingNames.end(), name) == kSettingNames.end()) {
         std::string known;
         for (std::string_view n : kSettingNames) {
           if (n != "config.file") known += (known.empty() ? "" : ", ") + std::string(n);
         }
+        known += ", namespace_sharing.allow";
         return Error{where(item.first) + "unknown setting '" + name + "' (known: " + known + ")"};
       }
       if (!item.second.IsScalar()) {

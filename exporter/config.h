@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collectors/expected.h"
 
@@ -22,6 +23,9 @@ struct Config {
   std::string log_level = "info";    // debug, info, warn, error
   std::string log_format = "logfmt";  // logfmt, json
   std::string config_file;
+  // Glob patterns (fnmatch) on the container name or id whose namespace sharing is expected:
+  // node agents such as this exporter. YAML only: namespace_sharing: {allow: [...]}.
+  std::vector<std::string> namespace_sharing_allow;
 };
 
 // Parses a Prometheus-style duration: "5s", "1m30s", "250ms", "1h".

@@ -48,10 +48,12 @@ void AddScanFamilies(const ScanStats& stats, std::size_t containers,
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot) {
+std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
+                                                       const FamilyOptions& options) {
   std::vector<prometheus::MetricFamily> out;
   AddContainerProcessFamilies(snapshot, out);
   AddInitFamilies(snapshot, out);
+  AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, out);
   AddHostFamilies(snapshot, out);
   AddScanFamilies(snapshot.stats, snapshot.containers.size(), out);
   return out;

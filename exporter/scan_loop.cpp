@@ -8,8 +8,11 @@
 
 namespace cproc {
 
-ScanLoop::ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds interval)
-    : scanner_(std::move(scanner)), interval_(interval) {}
+ScanLoop::ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds interval,
+                   FamilyOptions family_options)
+    : scanner_(std::move(scanner)),
+      interval_(interval),
+      family_options_(std::move(family_options)) {}
 
 ScanLoop::~ScanLoop() { Stop(); }
 
@@ -32,7 +35,7 @@ void ScanLoop::RunOnce() {
     return;
   }
   std::shared_ptr<const Snapshot> snapshot = std::move(scanned).value();
-  std::vector<prometheus::MetricFamily> families = SnapshotFamilies(*snapshot);
+  std::vector<prometheus::MetricFamily> families = SnapshotFamilies(*snapshot, family_options_);
   for (auto& family : SelfFamilies()) families.push_back(std::move(family));
   auto exposition = MakeExposition(prometheus::TextSerializer().Serialize(families));
   spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,

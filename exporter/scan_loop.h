@@ -10,12 +10,14 @@
 
 #include "collectors/scanner.h"
 #include "exporter/exposition.h"
+#include "exporter/metric_families.h"
 
 namespace cproc {
 
 class ScanLoop {
  public:
-  ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds interval);
+  ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds interval,
+           FamilyOptions family_options = {});
   ~ScanLoop();  // stops the thread
   ScanLoop(const ScanLoop&) = delete;
   ScanLoop& operator=(const ScanLoop&) = delete;
@@ -34,6 +36,7 @@ class ScanLoop {
 
   std::unique_ptr<Scanner> scanner_;
   const std::chrono::milliseconds interval_;
+  const FamilyOptions family_options_;
 
   mutable std::mutex mutex_;  // guards the two published pointers and stopping_
   std::condition_variable wake_;

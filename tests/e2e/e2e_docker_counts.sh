@@ -3,6 +3,7 @@
 # host; the total must equal `docker top` (which cannot see zombies) plus the zombies.
 #
 #   e2e_docker_counts.sh PATH_TO_cproc_exporter
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
 require_docker

@@ -3,6 +3,7 @@
 # its PID 1 is SIGKILLed from the host. Other containers must stay.
 #
 #   e2e_docker_lifecycle.sh PATH_TO_cproc_exporter
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
 require_docker

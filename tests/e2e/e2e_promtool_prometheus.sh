@@ -3,6 +3,7 @@
 # up == 1 for the exporter's job and cproc_scan_processes is queryable.
 #
 #   e2e_promtool_prometheus.sh PATH_TO_cproc_exporter
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
 require_root # the exporter must read every /proc/PID to produce its full output
