@@ -40,9 +40,11 @@ int Serve(const cproc::Config& config) {
   scanner_options.sysfs = config.path_sysfs;
   scanner_options.revalidate_every = config.scan_revalidate_every;
   scanner_options.self_ns = cproc::ReadSelfNamespaces();
-  cproc::ScanLoop loop(std::make_unique<cproc::Scanner>(std::move(scanner_options)),
-                       config.scan_interval,
-                       cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});
+  scanner_options.metadata.rootfs = config.path_rootfs;
+  scanner_options.metadata.docker_root = config.runtime_docker_root;
+  cproc::ScanLoop loop(
+      std::make_unique<cproc::Scanner>(std::move(scanner_options)), config.scan_interval,
+      cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});
 
   cproc::HttpServerOptions http;
   http.listen_address = config.web_listen_address;

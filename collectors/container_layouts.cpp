@@ -1,77 +1,245 @@
 #include "collectors/container_layouts.h"
 
+#include <array>
+
 namespace cproc {
 namespace {
 
-bool IsLowerHex(std::string_view s) {
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+bool IsHex64(std::string_view s) {
+  if (s.size() != 64) return false;
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (!IsLowerHex(c)) return false;
   }
   return true;
 }
 
-bool IdMatches(ContainerLayout::Id kind, std::string_view id) {
-  switch (kind) {
-    case ContainerLayout::Id::kHex64: return id.size() == 64 && IsLowerHex(id);
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+bool IsName(std::string_view s, bool allow_escapes) {
+  if (s.empty() || s.size() > 253) return false;
+  for (char c : s) {
+    if (!IsNameChar(c) && !(allow_escapes && c == '\\')) return false;
+  }
+  return true;
+}
+
+// systemd unit names escape '-' and other bytes as \xNN (systemd.unit(5), "String Escaping").
+std::string UnescapeUnitName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && IsLowerHex(s[i + 2]) &&
+        IsLowerHex(s[i + 3])) {
+      auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+      out.push_back(static_cast<char>(nibble(s[i + 2]) * 16 + nibble(s[i + 3])));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> IdInComponent(const ContainerLayout& layout,
+                                         std::string_view component) {
+  if (!component.ends_with(layout.suffix)) return std::nullopt;
+  component.remove_suffix(layout.suffix.size());
+  std::string_view id;
+  if (layout.prefix_anywhere) {
+    const auto at = component.rfind(layout.prefix);
+    if (at == std::string_view::npos || at == 0) return std::nullopt;
+    id = component.substr(at + layout.prefix.size());
+  } else {
+    if (!component.starts_with(layout.prefix)) return std::nullopt;
+    id = component.substr(layout.prefix.size());
+  }
+  switch (layout.id) {
+    case ContainerLayout::Id::kHex64:
+      if (IsHex64(id)) return std::string(id);
+      break;
+    case ContainerLayout::Id::kName:
+      if (IsName(id, false)) return std::string(id);
+      break;
+    case ContainerLayout::Id::kUnitName:
+      if (IsName(id, true)) return UnescapeUnitName(id);
+      break;
+  }
+  return std::nullopt;
+}
+
+bool ParentMatches(const ContainerLayout& layout, std::string_view parent) {
+  switch (layout.parent_rule) {
+    case ContainerLayout::Parent::kAny:
+      return true;
+    case ContainerLayout::Parent::kLiteral:
+      return parent == layout.parent;
+    case ContainerLayout::Parent::kPodUid:
+      return PodUidOfComponent(parent).has_value();
   }
   return false;
 }
 
-std::optional<std::string_view> IdInComponent(const ContainerLayout& layout,
-                                              std::string_view component) {
-  if (component.size() <= layout.prefix.size() + layout.suffix.size()) return std::nullopt;
-  if (!component.starts_with(layout.prefix) || !component.ends_with(layout.suffix)) {
-    return std::nullopt;
+std::vector<std::string_view> Components(std::string_view path) {
+  std::vector<std::string_view> components;
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    const std::size_t slash = path.find('/', begin);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > begin) components.push_back(path.substr(begin, end - begin));
+    if (slash == std::string_view::npos) break;
+    begin = slash + 1;
   }
-  std::string_view id = component.substr(layout.prefix.size(),
-                                         component.size() - layout.prefix.size() - layout.suffix.size());
-  if (!IdMatches(layout.id, id)) return std::nullopt;
-  return id;
+  return components;
 }
 
 }  // namespace
 
 const std::vector<ContainerLayout>& DefaultContainerLayouts() {
-  // One row per runtime layout (../shared/research/anchors-mission.md §b). Rows are tried in
-  // order on each path component, leaf first.
+  using Id = ContainerLayout::Id;
+  using Parent = ContainerLayout::Parent;
+  // Rows are tried in order on each component, leaf first; the more specific rows come first.
   static const std::vector<ContainerLayout> kLayouts = {
-      // dockerd --exec-opt native.cgroupdriver=cgroupfs (the default on cgroup v1):
-      // /docker/<id>
-      {.runtime = "docker", .name = "docker-cgroupfs", .prefix = "", .suffix = "",
+      // Docker, cgroupfs driver (the default on cgroup v1): /docker/<id>.
+      {.runtime = "docker",
+       .name = "docker-cgroupfs",
+       .parent_rule = Parent::kLiteral,
        .parent = "docker"},
-      // systemd driver (the default on cgroup v2): /system.slice/docker-<id>.scope; runc turns
-      // cgroupsPath "system.slice:docker:<id>" into this unit name.
-      {.runtime = "docker", .name = "docker-systemd", .prefix = "docker-", .suffix = ".scope",
-       .parent = ""},
+      // systemd driver (default on v2; runc turns "system.slice:docker:<id>" into this unit);
+      // also rootless Docker under user@UID.service and cri-dockerd pods.
+      {.runtime = "docker", .name = "docker-systemd", .prefix = "docker-", .suffix = ".scope"},
+      // containerd CRI, systemd driver: .../kubepods-<qos>-pod<uid>.slice/cri-containerd-<id>.scope
+      {.runtime = "containerd",
+       .name = "containerd-cri-systemd",
+       .prefix = "cri-containerd-",
+       .suffix = ".scope"},
+      // kubelet on systemd but runc not: the literal cgroupsPath ends up in the path.
+      {.runtime = "containerd",
+       .name = "containerd-cri-misconfigured",
+       .prefix = ":cri-containerd:",
+       .prefix_anywhere = true},
+      // CRI-O: crio-<id>.scope (systemd) or crio-<id> (cgroupfs). crio-conmon-<id> is the
+      // monitor, not the container: "conmon-<id>" is not 64 hex digits, so it never matches.
+      {.runtime = "cri-o", .name = "crio-systemd", .prefix = "crio-", .suffix = ".scope"},
+      {.runtime = "cri-o", .name = "crio-cgroupfs", .prefix = "crio-"},
+      // Kubernetes cgroupfs driver: /kubepods[/<qos>]/pod<uid>/<id> (containerd or cri-dockerd;
+      // the runtime's files tell which).
+      {.runtime = "containerd", .name = "kubepods-cgroupfs", .parent_rule = Parent::kPodUid},
+      // Podman: libpod-<id>.scope[/container] (systemd), libpod-<id> under libpod_parent
+      // (cgroupfs), libpod-payload-<id> (--cgroups=split). libpod-conmon-<id> never matches.
+      {.runtime = "podman", .name = "podman-systemd", .prefix = "libpod-", .suffix = ".scope"},
+      {.runtime = "podman",
+       .name = "podman-split-systemd",
+       .prefix = "libpod-payload-",
+       .suffix = ".scope"},
+      {.runtime = "podman", .name = "podman-split", .prefix = "libpod-payload-"},
+      {.runtime = "podman", .name = "podman-cgroupfs", .prefix = "libpod-"},
+      // nerdctl (containerd without CRI), systemd driver.
+      {.runtime = "containerd",
+       .name = "nerdctl-systemd",
+       .prefix = "nerdctl-",
+       .suffix = ".scope"},
+      // LXC < 4: /lxc/<name>; LXC >= 4, LXD, Incus: /lxc.payload.<name> (lxc.monitor.<name> is
+      // the monitor and has no row).
+      {.runtime = "lxc",
+       .name = "lxc-legacy",
+       .id = Id::kName,
+       .parent_rule = Parent::kLiteral,
+       .parent = "lxc"},
+      {.runtime = "lxc", .name = "lxc-payload", .prefix = "lxc.payload.", .id = Id::kName},
+      // systemd-nspawn: /machine.slice/systemd-nspawn@<name>.service[/payload]; the supervisor
+      // child is nspawn itself.
+      {.runtime = "systemd-nspawn",
+       .name = "systemd-nspawn",
+       .prefix = "systemd-nspawn@",
+       .suffix = ".service",
+       .id = Id::kUnitName,
+       .parent_rule = Parent::kLiteral,
+       .parent = "machine.slice",
+       .excluded_child = "supervisor"},
+      // Docker --cgroup-parent=<path> with the cgroupfs driver: /<path>/<id>. Last, as the
+      // least specific row.
+      {.runtime = "docker", .name = "docker-cgroup-parent"},
   };
   return kLayouts;
 }
 
+std::optional<std::string> PodUidOfComponent(std::string_view component) {
+  if (component.ends_with(".slice")) component.remove_suffix(6);
+  // "pod" at the start (cgroupfs) or after a '-' (systemd slice names).
+  std::size_t at = component.starts_with("pod") ? 0 : component.rfind("-pod");
+  if (at == std::string_view::npos) return std::nullopt;
+  if (at != 0 || !component.starts_with("pod")) ++at;
+  std::string uid(component.substr(at + 3));
+  for (char& c : uid) {
+    if (c == '_') c = '-';
+  }
+  const bool uuid =
+      uid.size() == 36 && uid[8] == '-' && uid[13] == '-' && uid[18] == '-' && uid[23] == '-';
+  const bool static_pod = uid.size() == 32;  // mirror pods: a hash without dashes
+  if (!uuid && !static_pod) return std::nullopt;
+  for (std::size_t i = 0; i < uid.size(); ++i) {
+    if (!(IsLowerHex(uid[i]) ||
+          (uuid && uid[i] == '-' && (i == 8 || i == 13 || i == 18 || i == 23)))) {
+      return std::nullopt;
+    }
+  }
+  return uid;
+}
+
 std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
                                              const std::vector<ContainerLayout>& layouts) {
-  // Components end where a '/' starts; scanning from the leaf finds the innermost container.
-  std::size_t end = cgroup_path.size();
-  while (end > 0) {
-    const std::size_t slash = cgroup_path.rfind('/', end - 1);
-    const std::size_t begin = slash == std::string_view::npos ? 0 : slash + 1;
-    const std::string_view component = cgroup_path.substr(begin, end - begin);
-    std::string_view parent;
-    if (slash != std::string_view::npos && slash > 0) {
-      const std::size_t parent_slash = cgroup_path.rfind('/', slash - 1);
-      const std::size_t parent_begin = parent_slash == std::string_view::npos ? 0 : parent_slash + 1;
-      parent = cgroup_path.substr(parent_begin, slash - parent_begin);
-    }
+  const std::vector<std::string_view> components = Components(cgroup_path);
+  for (std::size_t i = components.size(); i-- > 0;) {
+    const std::string_view parent = i > 0 ? components[i - 1] : std::string_view();
     for (const ContainerLayout& layout : layouts) {
-      if (!layout.parent.empty() && parent != layout.parent) continue;
-      if (auto id = IdInComponent(layout, component)) {
-        return ContainerMatch{layout.runtime, std::string(*id),
-                              std::string(cgroup_path.substr(0, end))};
+      if (!ParentMatches(layout, parent)) continue;
+      auto id = IdInComponent(layout, components[i]);
+      if (!id) continue;
+      if (!layout.excluded_child.empty() && i + 1 < components.size() &&
+          components[i + 1] == layout.excluded_child) {
+        return std::nullopt;  // the runtime's own process, below the container's cgroup
       }
+      ContainerMatch match;
+      match.runtime = layout.runtime;
+      match.layout = layout.name;
+      match.id = std::move(*id);
+      const std::size_t end = static_cast<std::size_t>(components[i].data() - cgroup_path.data()) +
+                              components[i].size();
+      match.cgroup = std::string(cgroup_path.substr(0, end));
+      // The pod's cgroup is an ancestor; in the misconfigured "<pod slice>:cri-containerd:<id>"
+      // form it is the start of the container's own component.
+      const auto colon = components[i].find(':');
+      if (auto uid = PodUidOfComponent(components[i].substr(0, colon));
+          colon != std::string_view::npos && uid) {
+        match.pod_uid = std::move(*uid);
+      }
+      for (std::size_t k = i; match.pod_uid.empty() && k-- > 0;) {
+        if (auto uid = PodUidOfComponent(components[k])) match.pod_uid = std::move(*uid);
+      }
+      return match;
     }
-    if (slash == std::string_view::npos || slash == 0) break;
-    end = slash;
   }
   return std::nullopt;
+}
+
+bool LooksLikeUnknownContainer(std::string_view cgroup_path) {
+  bool hex_run = false;
+  for (std::string_view component : Components(cgroup_path)) {
+    if (component.ends_with(".mount") || component.find("conmon") != std::string_view::npos) {
+      return false;  // overlay mounts and runtime monitors carry ids but are not containers
+    }
+    std::size_t run = 0;
+    for (char c : component) {
+      run = IsLowerHex(c) ? run + 1 : 0;
+      if (run == 64) hex_run = true;
+    }
+  }
+  return hex_run;
 }
 
 }  // namespace cproc

@@ -11,7 +11,7 @@
 namespace cproc {
 
 struct CgroupLine {
-  uint32_t hierarchy = 0;  // 0 is the unified (v2) hierarchy
+  uint32_t hierarchy = 0;   // 0 is the unified (v2) hierarchy
   std::string controllers;  // "pids", "cpu,cpuacct", "name=systemd"; empty on the v2 line
   std::string path;         // " (deleted)" suffix of removed v2 cgroups already stripped
   bool deleted = false;

@@ -17,10 +17,13 @@ namespace cproc {
 ReadResult ClassifyErrno(int error) {
   switch (error) {
     case ENOENT:
-    case ESRCH: return ReadResult::kVanished;
+    case ESRCH:
+      return ReadResult::kVanished;
     case EACCES:
-    case EPERM: return ReadResult::kPermission;
-    default: return ReadResult::kIo;
+    case EPERM:
+      return ReadResult::kPermission;
+    default:
+      return ReadResult::kIo;
   }
 }
 
@@ -33,7 +36,7 @@ Fd OpenAt(int dir_fd, const char* path, int extra_flags) {
   return Fd(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | extra_flags));
 }
 
-ReadResult PreadWhole(int fd, std::string& out) {
+ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes) {
   out.clear();
   std::size_t used = 0;
   for (;;) {
@@ -47,18 +50,22 @@ ReadResult PreadWhole(int fd, std::string& out) {
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
+    if (used > max_bytes) {
+      out.clear();
+      return ReadResult::kIo;
+    }
   }
   out.resize(used);
   return ReadResult::kOk;
 }
 
-ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out) {
+ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes) {
   Fd fd = OpenAt(dir_fd, path);
   if (!fd.valid()) {
     out.clear();
     return ClassifyErrno(errno);
   }
-  return PreadWhole(fd.get(), out);
+  return PreadWhole(fd.get(), out, max_bytes);
 }
 
 ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {

@@ -54,10 +54,13 @@ Fd OpenAt(int dir_fd, const char* path, int extra_flags = 0);
 
 // Reads the whole file from offset 0 with pread, so a descriptor kept open between scans gives
 // fresh content each time. `out` keeps its capacity across calls (no heap churn per process).
-ReadResult PreadWhole(int fd, std::string& out);
+// A file longer than `max_bytes` is an error (kIo): a bound against files that are not what
+// they should be.
+ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes = 1 << 20);
 
 // open + read + close.
-ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out);
+ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out,
+                      std::size_t max_bytes = 1 << 20);
 
 // The identity of the namespace behind a /proc/PID/ns/<kind> link: fstatat gives (dev, ino);
 // where the link cannot be followed (fixture trees), its text is parsed for the inode.

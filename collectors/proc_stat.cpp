@@ -10,8 +10,8 @@ namespace {
 
 // Field numbers as in proc(5), counted from 1; state (3) is the first field after comm.
 constexpr int kFirstAfterComm = 3;
-constexpr int kPpid = 4, kUtime = 14, kStime = 15, kNumThreads = 20, kStartTime = 22,
-              kVsize = 23, kRss = 24;
+constexpr int kPpid = 4, kUtime = 14, kStime = 15, kNumThreads = 20, kStartTime = 22, kVsize = 23,
+              kRss = 24;
 
 }  // namespace
 
@@ -57,18 +57,33 @@ bool ParseProcStatInto(std::string_view text, ProcStat& out, std::string* error)
       case kVsize:
       case kRss:
         value = ParseNumber<uint64_t>(TrimSpace(token));
-        if (!value) return fail("field " + std::to_string(field) + ": expected an unsigned integer");
+        if (!value)
+          return fail("field " + std::to_string(field) + ": expected an unsigned integer");
         break;
-      default: continue;
+      default:
+        continue;
     }
     switch (field) {
-      case kUtime: out.utime_ticks = *value; break;
-      case kStime: out.stime_ticks = *value; break;
-      case kNumThreads: out.num_threads = static_cast<uint32_t>(*value); break;
-      case kStartTime: out.start_ticks = *value; break;
-      case kVsize: out.vsize_bytes = *value; break;
-      case kRss: out.rss_pages = *value; break;
-      default: break;
+      case kUtime:
+        out.utime_ticks = *value;
+        break;
+      case kStime:
+        out.stime_ticks = *value;
+        break;
+      case kNumThreads:
+        out.num_threads = static_cast<uint32_t>(*value);
+        break;
+      case kStartTime:
+        out.start_ticks = *value;
+        break;
+      case kVsize:
+        out.vsize_bytes = *value;
+        break;
+      case kRss:
+        out.rss_pages = *value;
+        break;
+      default:
+        break;
     }
   }
   if (field <= kRss) {

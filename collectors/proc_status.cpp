@@ -42,7 +42,9 @@ Expected<ProcStatus> ParseProcStatus(std::string_view text) {
     } else if (key == "SigBlk" || key == "SigIgn" || key == "SigCgt") {
       auto mask = ParseNumber<uint64_t>(value, 16);
       if (!mask) return bad("a hexadecimal mask");
-      (key == "SigBlk" ? status.sig_blk : key == "SigIgn" ? status.sig_ign : status.sig_cgt) = *mask;
+      (key == "SigBlk"   ? status.sig_blk
+       : key == "SigIgn" ? status.sig_ign
+                         : status.sig_cgt) = *mask;
     }
   }
   if (!seen_ppid) return Error{"no PPid line"};

@@ -9,7 +9,15 @@
 
 namespace cproc {
 
-enum class ProcessState : uint8_t { kRunning, kSleeping, kDiskSleep, kStopped, kZombie, kIdle, kOther };
+enum class ProcessState : uint8_t {
+  kRunning,
+  kSleeping,
+  kDiskSleep,
+  kStopped,
+  kZombie,
+  kIdle,
+  kOther
+};
 inline constexpr std::size_t kProcessStateCount = 7;
 
 inline constexpr std::array<std::string_view, kProcessStateCount> kProcessStateNames = {
@@ -22,14 +30,21 @@ constexpr std::string_view ProcessStateName(ProcessState state) {
 // The state letter of /proc/PID/stat field 3 (fs/proc/array.c task_state_array).
 constexpr ProcessState ProcessStateFromCode(char code) {
   switch (code) {
-    case 'R': return ProcessState::kRunning;
-    case 'S': return ProcessState::kSleeping;
-    case 'D': return ProcessState::kDiskSleep;
+    case 'R':
+      return ProcessState::kRunning;
+    case 'S':
+      return ProcessState::kSleeping;
+    case 'D':
+      return ProcessState::kDiskSleep;
     case 'T':
-    case 't': return ProcessState::kStopped;  // stopped by a signal or by a tracer
-    case 'Z': return ProcessState::kZombie;
-    case 'I': return ProcessState::kIdle;
-    default: return ProcessState::kOther;  // X (dead), and letters of older kernels
+    case 't':
+      return ProcessState::kStopped;  // stopped by a signal or by a tracer
+    case 'Z':
+      return ProcessState::kZombie;
+    case 'I':
+      return ProcessState::kIdle;
+    default:
+      return ProcessState::kOther;  // X (dead), and letters of older kernels
   }
 }
 

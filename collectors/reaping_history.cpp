@@ -28,7 +28,8 @@ void ReapingHistory::Update(Snapshot& snapshot, double now_seconds) {
     if (zombie && seen.zombie_since == 0) seen.zombie_since = now_seconds;
     seen.generation = generation_;
   }
-  std::erase_if(processes_, [&](const auto& item) { return item.second.generation != generation_; });
+  std::erase_if(processes_,
+                [&](const auto& item) { return item.second.generation != generation_; });
 
   std::unordered_map<std::string, uint64_t> adopted;
   adopted.reserve(snapshot.containers.size());

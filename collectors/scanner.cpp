@@ -1,17 +1,19 @@
 #include "collectors/scanner.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <unordered_map>
+
+#include <spdlog/spdlog.h>
 
 #include "collectors/attribution.h"
 #include "collectors/boot_time.h"
@@ -31,16 +33,17 @@ namespace {
 struct CgroupResolution {
   std::shared_ptr<const ContainerMatch> container;  // null: no line names a container
   bool parsed = true;
+  bool unknown_layout = false;  // no match, yet a line looks like a container's cgroup
 };
 
 // Per (pid, starttime): what need not be read again on every scan.
 struct CachedProcess {
   uint64_t start_ticks = 0;
-  Fd stat_fd;                      // kept open: one pread per scan instead of open+read+close
-  uint64_t validated_scan = 0;     // scan that last read cgroup and namespaces
-  uint64_t seen_scan = 0;          // scan that last listed this pid
-  bool cgroup_known = false;       // the cgroup file was read and parsed
-  bool read_while_alive = false;   // cgroup and namespaces came from a live (non-zombie) read
+  Fd stat_fd;                       // kept open: one pread per scan instead of open+read+close
+  uint64_t validated_scan = 0;      // scan that last read cgroup and namespaces
+  uint64_t seen_scan = 0;           // scan that last listed this pid
+  bool cgroup_known = false;        // the cgroup file was read and parsed
+  bool read_while_alive = false;    // cgroup and namespaces came from a live (non-zombie) read
   bool permission_counted = false;  // a process whose ns links are unreadable counts once
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
@@ -52,8 +55,7 @@ struct InternedResolution {
 };
 
 double WallSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Leaves room for the HTTP server, logs and the cgroup reads under RLIMIT_NOFILE.
@@ -68,10 +70,11 @@ std::size_t KeptDescriptorBudget() {
 
 struct Scanner::State {
   explicit State(ScannerOptions scanner_options)
-      : options(std::move(scanner_options)), cgroupfs(options.sysfs) {}
+      : options(std::move(scanner_options)), cgroupfs(options.sysfs), metadata(options.metadata) {}
 
   ScannerOptions options;
   CgroupFs cgroupfs;
+  MetadataStore metadata;
   ReapingHistory reaping;
   const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::optional<double> boot_time;  // read once: it does not change while the host is up
@@ -95,10 +98,17 @@ struct Scanner::State {
 
   void Count(ReadResult result) {
     switch (result) {
-      case ReadResult::kOk: break;
-      case ReadResult::kVanished: ++errors.vanished; break;
-      case ReadResult::kPermission: ++errors.permission; break;
-      case ReadResult::kIo: ++errors.io; break;
+      case ReadResult::kOk:
+        break;
+      case ReadResult::kVanished:
+        ++errors.vanished;
+        break;
+      case ReadResult::kPermission:
+        ++errors.permission;
+        break;
+      case ReadResult::kIo:
+        ++errors.io;
+        break;
     }
   }
 
@@ -116,6 +126,17 @@ struct Scanner::State {
       for (const CgroupLine& line : *lines) {
         if (auto match = MatchContainer(line.path, options.layouts)) {
           resolution->container = std::make_shared<const ContainerMatch>(std::move(*match));
+          break;
+        }
+      }
+      if (!resolution->container) {
+        for (const CgroupLine& line : *lines) {
+          if (!LooksLikeUnknownContainer(line.path)) continue;
+          resolution->unknown_layout = true;
+          spdlog::info(
+              "cgroup {} looks like a container but matches no known layout; please "
+              "report it",
+              line.path);
           break;
         }
       }
@@ -257,6 +278,21 @@ struct Scanner::State {
     }
   }
 
+  // Names, image, pod and declared namespaces from the runtime's own files.
+  void DescribeFromMetadata(Container& c, double now) {
+    const MetadataLookup found = metadata.Lookup(c.runtime, c.id, now);
+    if (found.metadata == nullptr) return;
+    const ContainerMetadata& m = *found.metadata;
+    c.runtime = std::string(found.runtime);
+    c.named_from_files = true;
+    if (!m.name.empty()) c.name = m.name;
+    c.image = m.image;
+    c.pod_name = m.pod_name;
+    c.pod_namespace = m.pod_namespace;
+    if (!m.pod_uid.empty()) c.pod_uid = m.pod_uid;
+    c.declared_host = m.declared_host;
+  }
+
   void Evict() {
     for (auto it = cache.begin(); it != cache.end();) {
       if (it->second.seen_scan != scan_number) {
@@ -311,6 +347,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   std::vector<uint8_t> cgroup_unknown;
   cgroup_unknown.reserve(s.pids.size());
   uint64_t cache_hits = 0;
+  uint64_t unknown_layout = 0;
   ProcStat stat;
 
   for (int32_t pid : s.pids) {
@@ -347,8 +384,10 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     const ContainerMatch* match = entry.cgroup ? entry.cgroup->container.get() : nullptr;
     matches.push_back(match);
     cgroup_unknown.push_back(entry.cgroup_known ? 0 : 1);
+    if (entry.cgroup && entry.cgroup->unknown_layout) ++unknown_layout;
     if (match != nullptr) {
-      p.attribution = zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
+      p.attribution =
+          zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
     }
   }
   s.Evict();
@@ -371,7 +410,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
       c.runtime = std::string(match->runtime);
       c.id = match->id;
       c.cgroup = match->cgroup;
-      c.name = c.id.substr(0, 12);  // names come with runtime metadata; the short id until then
+      c.layout = std::string(match->layout);
+      c.pod_uid = match->pod_uid;
+      // Until the runtime's files name it: the short id, as `docker ps` shows it (LXC and
+      // nspawn ids are names already).
+      c.name = c.id.size() == 64 ? c.id.substr(0, 12) : c.id;
     }
     snapshot->processes[i].container = index;
   }
@@ -404,15 +447,20 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     c.threads += p.threads;
   }
 
+  const double now = WallSeconds();
+  for (Container& c : snapshot->containers) {
+    s.DescribeFromMetadata(c, now);
+    c.pids = s.cgroupfs.ReadPids(c.cgroup);
+  }
+  s.metadata.ForgetUnused();
   s.DescribeInits(proc_fd.get(), *snapshot);
   AnalyseNamespaceSharing(*snapshot, s.options.self_ns);
-  for (Container& c : snapshot->containers) c.pids = s.cgroupfs.ReadPids(c.cgroup);
-  const double now = WallSeconds();
   s.reaping.Update(*snapshot, now);
 
   ScanStats& stats = snapshot->stats;
   stats.processes = snapshot->processes.size();
   stats.cache_hits = cache_hits;
+  stats.unknown_layout_processes = unknown_layout;
   stats.errors = s.errors;
   stats.timestamp_seconds = now;
   stats.duration_seconds =

@@ -9,6 +9,7 @@
 
 #include "collectors/container_layouts.h"
 #include "collectors/expected.h"
+#include "collectors/metadata_store.h"
 #include "collectors/snapshot.h"
 
 namespace cproc {
@@ -20,6 +21,8 @@ struct ScannerOptions {
   // scans (staggered by pid), so a process that moves or calls setns is re-attributed soon.
   uint32_t revalidate_every = 4;
   std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
+  // Where runtimes keep their files (container names, images, pods).
+  MetadataPaths metadata = {};
   // The exporter's own namespaces (from its own /proc/self), to recognise its own container.
   NsSet self_ns{};
 };

@@ -80,7 +80,14 @@ struct Container {
   std::string runtime;  // "docker"
   std::string id;       // full id, as the runtime knows it
   std::string cgroup;   // cgroup path of the container (the matched component included)
-  std::string name;     // runtime name when known; the id otherwise
+  std::string layout;   // the layout row that recognised it ("docker-systemd")
+  std::string name;     // runtime or Kubernetes name when known; the (short) id otherwise
+  std::string image;
+  std::string pod_name;
+  std::string pod_namespace;
+  bool named_from_files = false;  // metadata was found in the runtime's files
+  // Per NsKind, from the runtime's files: 1 host, 0 not, -1 not declared.
+  std::array<int8_t, kNsKindCount> declared_host{-1, -1, -1, -1, -1, -1, -1, -1};
 
   StateCounts processes{};  // thread-group leaders by state
   uint64_t threads = 0;
@@ -89,7 +96,7 @@ struct Container {
   ZombieSummary zombies;
   uint64_t orphans_adopted_total = 0;  // processes seen re-parented, since first seen
   NamespaceSharing sharing;
-  std::string pod_uid;  // Kubernetes pod, when known: containers of one pod share namespaces
+  std::string pod_uid;   // Kubernetes pod, when known: containers of one pod share namespaces
   bool is_self = false;  // the container this exporter runs in
 
   std::string container_id() const { return runtime + "://" + id; }
@@ -106,13 +113,14 @@ struct ScanErrorTotals {
 struct ScanStats {
   double timestamp_seconds = 0;  // wall clock at the end of the scan
   double duration_seconds = 0;
-  uint64_t processes = 0;  // processes in the snapshot
+  uint64_t processes = 0;   // processes in the snapshot
   uint64_t cache_hits = 0;  // processes whose cgroup and namespaces came from the cache
+  uint64_t unknown_layout_processes = 0;  // in cgroups that look like containers no layout knows
   ScanErrorTotals errors;
 };
 
 struct Snapshot {
-  std::vector<Process> processes;    // sorted by pid
+  std::vector<Process> processes;     // sorted by pid
   std::vector<Container> containers;  // sorted by container_id()
   StateCounts host_processes{};       // processes in no container, by state
   NsSet host_ns{};                    // the namespaces of the procfs' host (see scanner)

@@ -34,10 +34,14 @@ Expected<bool> SetChoice(std::string& field, std::string_view name, std::string_
 }
 
 // The YAML file nests the flag names: "scan.interval" is scan: {interval: ...}.
-constexpr std::array<std::string_view, 11> kSettingNames = {
-    "web.listen-address", "web.telemetry-path", "web.max-requests", "web.request-timeout",
-    "path.procfs",        "path.sysfs",         "scan.interval",    "scan.revalidate-every",
-    "log.level",          "log.format",         "config.file"};
+constexpr std::array<std::string_view, 13> kSettingNames = {
+    "web.listen-address", "web.telemetry-path",
+    "web.max-requests",   "web.request-timeout",
+    "path.procfs",        "path.sysfs",
+    "path.rootfs",        "runtime.docker-root",
+    "scan.interval",      "scan.revalidate-every",
+    "log.level",          "log.format",
+    "config.file"};
 
 }  // namespace
 
@@ -87,7 +91,8 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
     config.web_telemetry_path = std::string(value);
   } else if (name == "web.max-requests") {
     auto n = ParseNumber<int>(value);
-    if (!n || *n < 0 || *n > 10000) return Bad(name, value, "an integer from 0 (no limit) to 10000");
+    if (!n || *n < 0 || *n > 10000)
+      return Bad(name, value, "an integer from 0 (no limit) to 10000");
     config.web_max_requests = *n;
   } else if (name == "web.request-timeout") {
     auto d = ParseDuration(value);
@@ -99,6 +104,12 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
   } else if (name == "path.sysfs") {
     if (value.empty()) return Bad(name, value, "a directory");
     config.path_sysfs = std::string(value);
+  } else if (name == "path.rootfs") {
+    if (value.empty() || value.front() != '/') return Bad(name, value, "an absolute directory");
+    config.path_rootfs = std::string(value);
+  } else if (name == "runtime.docker-root") {
+    if (value.empty() || value.front() != '/') return Bad(name, value, "an absolute directory");
+    config.runtime_docker_root = std::string(value);
   } else if (name == "scan.interval") {
     auto d = ParseDuration(value);
     if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms, e.g. 5s");
@@ -154,7 +165,8 @@ Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
         config.namespace_sharing_allow.clear();
         for (const auto& pattern : item.second) {
           if (!pattern.IsScalar() || pattern.Scalar().empty()) {
-            return Error{where(pattern) + "'namespace_sharing.allow' entries must be non-empty strings"};
+            return Error{where(pattern) +
+                         "'namespace_sharing.allow' entries must be non-empty strings"};
           }
           config.namespace_sharing_allow.push_back(pattern.Scalar());
         }

@@ -18,9 +18,11 @@ struct Config {
   std::chrono::milliseconds web_request_timeout{10000};
   std::string path_procfs = "/proc";
   std::string path_sysfs = "/sys";
+  std::string path_rootfs = "/";  // the host's root, where runtimes keep their files
+  std::string runtime_docker_root = "/var/lib/docker";
   std::chrono::milliseconds scan_interval{5000};
   uint32_t scan_revalidate_every = 4;
-  std::string log_level = "info";    // debug, info, warn, error
+  std::string log_level = "info";     // debug, info, warn, error
   std::string log_format = "logfmt";  // logfmt, json
   std::string config_file;
   // Glob patterns (fnmatch) on the container name or id whose namespace sharing is expected:

@@ -14,8 +14,8 @@ namespace cproc {
 inline LabelPairs ContainerLabels(const Container& c) {
   return {{"container_id", SanitizeLabelValue(c.container_id())},
           {"container", SanitizeLabelValue(c.name)},
-          {"pod", ""},
-          {"namespace", ""}};
+          {"pod", SanitizeLabelValue(c.pod_name)},
+          {"namespace", SanitizeLabelValue(c.pod_namespace)}};
 }
 
 inline LabelPairs With(LabelPairs labels, std::string name, std::string value) {

@@ -24,7 +24,10 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
     const LabelPairs labels = ContainerLabels(c);
     LabelPairs info_labels = labels;
     info_labels.push_back({"runtime", SanitizeLabelValue(c.runtime)});
+    info_labels.push_back({"image", SanitizeLabelValue(c.image)});
+    info_labels.push_back({"pod_uid", SanitizeLabelValue(c.pod_uid)});
     info_labels.push_back({"cgroup", SanitizeLabelValue(c.cgroup, 1024)});
+    info_labels.push_back({"layout", SanitizeLabelValue(c.layout)});
     info.Add(std::move(info_labels), 1);
     for (std::size_t s = 0; s < kProcessStateCount; ++s) {
       processes.Add(With(labels, "state", std::string(kProcessStateNames[s])), c.processes[s]);

@@ -13,13 +13,17 @@ struct FlagSpec {
 };
 
 // Defaults are printed from a default Config so the help text cannot drift from the code.
-constexpr std::array<FlagSpec, 11> kFlags = {{
+constexpr std::array<FlagSpec, 13> kFlags = {{
     {"web.listen-address", "Address on which to expose metrics and the web interface."},
     {"web.telemetry-path", "Path under which to expose metrics."},
     {"web.max-requests", "Maximum number of parallel scrape requests; 0 means no limit."},
     {"web.request-timeout", "Time after which a slow HTTP client is disconnected."},
     {"path.procfs", "procfs mountpoint (the host's /proc, e.g. /host/proc in a container)."},
     {"path.sysfs", "sysfs mountpoint (the host's /sys, e.g. /host/sys in a container)."},
+    {"path.rootfs",
+     "The host's root filesystem, where container runtimes keep their files "
+     "(e.g. /host/root in a container)."},
+    {"runtime.docker-root", "Docker's data-root on the host (names and images of containers)."},
     {"scan.interval", "How often /proc is scanned; scrapes serve the latest scan."},
     {"scan.revalidate-every", "Re-read cgroup and namespaces of known processes every N scans."},
     {"log.level", "Only log messages with the given severity or above: debug, info, warn, error."},
@@ -35,6 +39,8 @@ std::string DefaultOf(std::string_view name) {
   if (name == "web.request-timeout") return std::to_string(d.web_request_timeout.count()) + "ms";
   if (name == "path.procfs") return d.path_procfs;
   if (name == "path.sysfs") return d.path_sysfs;
+  if (name == "path.rootfs") return d.path_rootfs;
+  if (name == "runtime.docker-root") return d.runtime_docker_root;
   if (name == "scan.interval") return std::to_string(d.scan_interval.count()) + "ms";
   if (name == "scan.revalidate-every") return std::to_string(d.scan_revalidate_every);
   if (name == "log.level") return d.log_level;
@@ -101,7 +107,8 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
 }
 
 std::string UsageText(const std::string& program) {
-  std::string text = "usage: " + program + " [<flags>]\n\n"
+  std::string text = "usage: " + program +
+                     " [<flags>]\n\n"
                      "Prometheus exporter of the processes inside every container on this host.\n\n"
                      "Flags:\n"
                      "  -h, --help     Show this help.\n"

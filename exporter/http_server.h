@@ -16,9 +16,9 @@ namespace cproc {
 struct HttpServerOptions {
   std::string listen_address = ":19256";  // node_exporter form: ":port", "host:port", "[v6]:port"
   std::string telemetry_path = "/metrics";
-  int max_requests = 40;                  // concurrent /metrics requests; more get 503
-  int request_timeout_ms = 10000;         // a slow client is dropped after this
-  std::string version;                    // shown on the landing page
+  int max_requests = 40;           // concurrent /metrics requests; more get 503
+  int request_timeout_ms = 10000;  // a slow client is dropped after this
+  std::string version;             // shown on the landing page
 };
 
 class HttpServer {

@@ -45,8 +45,8 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
     oldest.Add(labels, c.zombies.oldest_seconds);
     adopted.Add(labels, static_cast<double>(c.orphans_adopted_total));
   }
-  for (auto* family : {&info, &host_pid, &start_time, &sigterm, &namespace_init, &zombies, &oldest,
-                       &adopted}) {
+  for (auto* family :
+       {&info, &host_pid, &start_time, &sigterm, &namespace_init, &zombies, &oldest, &adopted}) {
     out.push_back(family->Build());
   }
 }

@@ -11,7 +11,8 @@ namespace cproc {
 inline constexpr std::size_t kMaxLabelValueBytes = 256;
 
 // Replaces every invalid UTF-8 sequence with U+FFFD and cuts the value at a character boundary
-// past `max_bytes`. Quotes, backslashes and newlines are left to the serializer, which escapes them.
+// past `max_bytes`. Quotes, backslashes and newlines are left to the serializer, which escapes
+// them.
 std::string SanitizeLabelValue(std::string_view value, std::size_t max_bytes = kMaxLabelValueBytes);
 
 }  // namespace cproc

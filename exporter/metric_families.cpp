@@ -1,6 +1,8 @@
 #include "exporter/metric_families.h"
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "exporter/family_builder.h"
 #include "exporter/family_groups.h"
@@ -16,8 +18,7 @@ void AddHostFamilies(const Snapshot& snapshot, std::vector<prometheus::MetricFam
   out.push_back(host.Build());
 }
 
-void AddScanFamilies(const ScanStats& stats, std::size_t containers,
-                     std::vector<prometheus::MetricFamily>& out) {
+void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamily>& out) {
   out.push_back(Gauge("cproc_scan_duration_seconds", "Wall time the last scan of /proc took.")
                     .Add({}, stats.duration_seconds)
                     .Build());
@@ -32,8 +33,10 @@ void AddScanFamilies(const ScanStats& stats, std::size_t containers,
                       "cache instead of being read again.")
                     .Add({}, static_cast<double>(stats.cache_hits))
                     .Build());
-  out.push_back(Gauge("cproc_scan_containers", "Containers found by the last scan.")
-                    .Add({}, static_cast<double>(containers))
+  out.push_back(Gauge("cproc_scan_unknown_layout_processes",
+                      "Processes in cgroups that look like a container's (a 64-hex id) but match "
+                      "no known runtime layout; the log names the cgroup. Please report them.")
+                    .Add({}, static_cast<double>(stats.unknown_layout_processes))
                     .Build());
   out.push_back(
       Counter("cproc_scan_errors_total",
@@ -46,6 +49,20 @@ void AddScanFamilies(const ScanStats& stats, std::size_t containers,
           .Build());
 }
 
+// Containers per runtime and whether their names came from the runtime's files.
+void AddRuntimeFamilies(const Snapshot& snapshot, std::vector<prometheus::MetricFamily>& out) {
+  std::map<std::pair<std::string, bool>, uint64_t> counts;
+  for (const Container& c : snapshot.containers) ++counts[{c.runtime, c.named_from_files}];
+  auto family = Gauge("cproc_scan_containers",
+                      "Containers found by the last scan, by runtime and by where their names "
+                      "came from: the runtime's files, or none (the id is shown).");
+  for (const auto& [key, count] : counts) {
+    family.Add({{"runtime", key.first}, {"naming_source", key.second ? "files" : "none"}},
+               static_cast<double>(count));
+  }
+  out.push_back(family.Build());
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
@@ -55,7 +72,8 @@ std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
   AddInitFamilies(snapshot, out);
   AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, out);
   AddHostFamilies(snapshot, out);
-  AddScanFamilies(snapshot.stats, snapshot.containers.size(), out);
+  AddScanFamilies(snapshot.stats, out);
+  AddRuntimeFamilies(snapshot, out);
   return out;
 }
 

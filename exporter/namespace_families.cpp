@@ -38,6 +38,13 @@ void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::strin
                           "Live processes whose cgroup and namespaces disagree: kind=namespace is "
                           "in the container's cgroup but another PID or mount namespace (setns, "
                           "nsenter); kind=cgroup is in its PID namespace but not its cgroup.");
+  auto declared = Gauge("cproc_container_declared_host_namespace",
+                        "1 if the runtime's files declare that the container uses the host's "
+                        "namespace of this kind (Docker PidMode/NetworkMode/IpcMode/UTSMode, OCI "
+                        "linux.namespaces); absent where nothing is declared.");
+  auto disagreements = Gauge("cproc_container_namespace_declaration_mismatches",
+                             "Namespace kinds where the declared host sharing differs from what "
+                             "the running container shows.");
   auto allowed = Gauge("cproc_container_namespace_sharing_allowed",
                        "1 for containers expected to share host namespaces: this exporter's own "
                        "and those matching namespace_sharing.allow in the config file.");
@@ -50,11 +57,19 @@ void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::strin
       peers.Add(with_ns, sharing.peers[kind]);
       foreign.Add(with_ns, sharing.foreign_peers[kind]);
     }
+    uint32_t differing = 0;
+    for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+      const int8_t declared_host = c.declared_host[kind];
+      if (declared_host < 0) continue;
+      declared.Add(With(labels, "ns", std::string(kNsKindNames[kind])), declared_host);
+      if (sharing.host[kind] >= 0 && sharing.host[kind] != declared_host) ++differing;
+    }
+    if (c.named_from_files) disagreements.Add(labels, differing);
     mismatched.Add(With(labels, "kind", "namespace"), sharing.mismatched_namespace)
         .Add(With(labels, "kind", "cgroup"), sharing.mismatched_cgroup);
     allowed.Add(labels, Allowed(c, allow) ? 1 : 0);
   }
-  for (auto* family : {&host, &peers, &foreign, &mismatched, &allowed}) {
+  for (auto* family : {&host, &peers, &foreign, &mismatched, &declared, &disagreements, &allowed}) {
     out.push_back(family->Build());
   }
 }

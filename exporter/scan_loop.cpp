@@ -16,7 +16,9 @@ ScanLoop::ScanLoop(std::unique_ptr<Scanner> scanner, std::chrono::milliseconds i
 
 ScanLoop::~ScanLoop() { Stop(); }
 
-void ScanLoop::Start() { thread_ = std::thread([this] { Run(); }); }
+void ScanLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void ScanLoop::Stop() {
   {

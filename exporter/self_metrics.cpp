@@ -50,10 +50,12 @@ std::vector<prometheus::MetricFamily> SelfFamilies() {
   if (!stat) return out;
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
-  out.push_back(Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
-                    .Add({}, static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks)
-                    .Build());
-  out.push_back(Gauge("process_open_fds", "Number of open file descriptors.").Add({}, OpenFds()).Build());
+  out.push_back(
+      Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
+          .Add({}, static_cast<double>(stat->utime_ticks + stat->stime_ticks) / ticks)
+          .Build());
+  out.push_back(
+      Gauge("process_open_fds", "Number of open file descriptors.").Add({}, OpenFds()).Build());
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
     out.push_back(Gauge("process_max_fds", "Maximum number of open file descriptors.")

@@ -41,7 +41,8 @@ class FixtureProcfs {
     Write(std::to_string(pid) + "/stat",
           std::to_string(pid) + " (" + comm + ") " + state + " " + std::to_string(ppid) +
               " 1 1 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 " + std::to_string(threads) + " 0 " +
-              std::to_string(start_ticks) + " 4096 3 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 "
+              std::to_string(start_ticks) +
+              " 4096 3 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 "
               "0 17 0 0 0 0 0 0\n");
   }
 

@@ -8,7 +8,8 @@ namespace {
 
 constexpr uint64_t kHostPidNs = 4026531836;
 
-Process Make(int32_t pid, int32_t ppid, char state, uint64_t pid_ns, int32_t container = kNoContainer) {
+Process Make(int32_t pid, int32_t ppid, char state, uint64_t pid_ns,
+             int32_t container = kNoContainer) {
   Process p;
   p.pid = pid;
   p.ppid = ppid;
@@ -30,10 +31,9 @@ NsSet Host() {
 
 TEST_CASE("attribution: a zombie whose cgroup lines say '/' joins its PID namespace's container") {
   std::vector<Process> ps = {
-      Make(1, 0, 'S', kHostPidNs),
-      Make(3029, 1, 'S', kHostPidNs),       // containerd-shim, on the host
-      Make(3050, 3029, 'S', 777, 0),        // container PID 1, cgroup says docker
-      Make(3078, 3050, 'Z', 777),           // its zombie: v1 lines '/', no 0:: line
+      Make(1, 0, 'S', kHostPidNs), Make(3029, 1, 'S', kHostPidNs),  // containerd-shim, on the host
+      Make(3050, 3029, 'S', 777, 0),  // container PID 1, cgroup says docker
+      Make(3078, 3050, 'Z', 777),     // its zombie: v1 lines '/', no 0:: line
   };
   AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
   CHECK(ps[3].container == 0);
@@ -45,11 +45,10 @@ TEST_CASE("attribution: a zombie whose cgroup lines say '/' joins its PID namesp
 TEST_CASE("attribution: host PID namespace is never a container's; zombies then follow parents") {
   // --pid=host container: its processes share the host PID namespace.
   std::vector<Process> ps = {
-      Make(1, 0, 'S', kHostPidNs),
-      Make(500, 1, 'S', kHostPidNs),       // unrelated host process
-      Make(600, 1, 'S', kHostPidNs, 0),    // the --pid=host container's main process
-      Make(601, 600, 'Z', kHostPidNs),     // its zombie
-      Make(700, 500, 'S', kHostPidNs),     // a live host process is never pulled in
+      Make(1, 0, 'S', kHostPidNs),      Make(500, 1, 'S', kHostPidNs),  // unrelated host process
+      Make(600, 1, 'S', kHostPidNs, 0),  // the --pid=host container's main process
+      Make(601, 600, 'Z', kHostPidNs),   // its zombie
+      Make(700, 500, 'S', kHostPidNs),   // a live host process is never pulled in
   };
   AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
   CHECK(ps[3].container == 0);
@@ -73,10 +72,9 @@ TEST_CASE("attribution: a PID namespace shared by two containers is ambiguous") 
 
 TEST_CASE("attribution: unreadable cgroup falls back to ancestors, unknown namespaces to nothing") {
   std::vector<Process> ps = {
-      Make(1, 0, 'S', kHostPidNs),
-      Make(10, 1, 'S', 900, 0),
-      Make(11, 10, 'S', 0),   // ns unknown (no permission), cgroup unreadable
-      Make(12, 1, 'S', 0),    // ns unknown, cgroup readable: stays on the host
+      Make(1, 0, 'S', kHostPidNs), Make(10, 1, 'S', 900, 0),
+      Make(11, 10, 'S', 0),  // ns unknown (no permission), cgroup unreadable
+      Make(12, 1, 'S', 0),   // ns unknown, cgroup readable: stays on the host
   };
   std::vector<uint8_t> unknown = {0, 0, 1, 0};
   AttributeWithoutCgroup(ps, unknown, Host());

@@ -28,7 +28,8 @@ Snapshot WithContainers(std::vector<Process> processes, std::size_t containers) 
   return s;
 }
 
-CandidateFacts Facts(std::vector<int32_t> nspid, uint64_t sig_cgt = 0, const char* exe = "busybox") {
+CandidateFacts Facts(std::vector<int32_t> nspid, uint64_t sig_cgt = 0,
+                     const char* exe = "busybox") {
   CandidateFacts f;
   f.status_read = true;
   f.nspid = std::move(nspid);
@@ -43,10 +44,10 @@ constexpr uint64_t Bit(int signal) { return 1ULL << (signal - 1); }
 
 TEST_CASE("init candidates: processes whose parent is outside the container, earliest first") {
   // shim 3029 (host) -> 3050 PID 1 -> 3060 child; docker exec: shim -> 3100 (later start).
-  auto snap = WithContainers({Make(1, 0, kNoContainer, 1), Make(3029, 1, kNoContainer, 900),
-                              Make(3050, 3029, 0, 1000), Make(3060, 3050, 0, 1001),
-                              Make(3070, 3050, 0, 1002, 'Z'), Make(3100, 3029, 0, 5000)},
-                             1);
+  auto snap = WithContainers(
+      {Make(1, 0, kNoContainer, 1), Make(3029, 1, kNoContainer, 900), Make(3050, 3029, 0, 1000),
+       Make(3060, 3050, 0, 1001), Make(3070, 3050, 0, 1002, 'Z'), Make(3100, 3029, 0, 5000)},
+      1);
   auto candidates = InitCandidates(snap);
   REQUIRE(candidates.size() == 1);
   REQUIRE(candidates[0].size() == 2);
@@ -70,9 +71,8 @@ TEST_CASE("init: PID 1 of the namespace wins over a docker exec session") {
 }
 
 TEST_CASE("init: --pid=host and shared PID namespaces report the main process, not PID 1") {
-  auto snap = WithContainers({Make(3029, 1, kNoContainer, 900), Make(1648, 3029, 0, 1000),
-                              Make(1700, 3029, 0, 2000)},
-                             1);
+  auto snap = WithContainers(
+      {Make(3029, 1, kNoContainer, 900), Make(1648, 3029, 0, 1000), Make(1700, 3029, 0, 2000)}, 1);
   // --pid=host: NSpid has one entry; shared namespace: innermost is not 1.
   for (const auto& nspid : {std::vector<int32_t>{1648}, std::vector<int32_t>{1648, 12}}) {
     const std::vector<CandidateFacts> facts = {Facts(nspid), Facts({1700, 13})};
@@ -84,7 +84,8 @@ TEST_CASE("init: --pid=host and shared PID namespaces report the main process, n
 
 TEST_CASE("init: SIGTERM handling from masks, and recognised inits forward it") {
   auto snap = WithContainers({Make(3050, 3029, 0, 1000, 'S', "sh")}, 1);
-  CHECK(ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGTERM) | Bit(SIGINT))}, 0, 100).handles_sigterm);
+  CHECK(ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGTERM) | Bit(SIGINT))}, 0, 100)
+            .handles_sigterm);
   CHECK_FALSE(ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGINT))}, 0, 100).handles_sigterm);
   CandidateFacts ignored = Facts({3050, 1}, Bit(SIGTERM));
   ignored.sig_ign = Bit(SIGTERM);

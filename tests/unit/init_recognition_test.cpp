@@ -22,18 +22,18 @@ TEST_CASE("inits are recognised by executable first, then by name") {
       {"pause", "pause", "pause"},
       {"s6-svscan", "s6-svscan", "s6"},
       {"runsvdir", "runsvdir", "runit"},
-      {"systemd", "systemd", "systemd"},      // /sbin/init resolves to systemd
-      {"systemd", "init", "systemd"},          // exe decides over the name
+      {"systemd", "systemd", "systemd"},             // /sbin/init resolves to systemd
+      {"systemd", "init", "systemd"},                // exe decides over the name
       {"python3.11", "supervisord", "supervisord"},  // script: comm is the script's name
-      {"busybox", "init", "init"},             // busybox init applet
-      {"", "tini", "tini"},                    // exe unreadable (no CAP_SYS_PTRACE)
-      {"busybox", "sleep", "none"},            // the classic mistake: sleep as PID 1
+      {"busybox", "init", "init"},                   // busybox init applet
+      {"", "tini", "tini"},                          // exe unreadable (no CAP_SYS_PTRACE)
+      {"busybox", "sleep", "none"},                  // the classic mistake: sleep as PID 1
       {"busybox", "sh", "none"},
       {"bash", "bash", "none"},
       {"node", "node", "none"},
       {"java", "java", "none"},
       {"", "", "none"},
-      {"tinix", "tinix", "none"},              // whole names only
+      {"tinix", "tinix", "none"},  // whole names only
   };
   for (const Case& c : cases) {
     CAPTURE(std::string(c.exe));

@@ -108,7 +108,8 @@ TEST_CASE("families: a container that is gone leaves no series") {
 }
 
 TEST_CASE("families: hostile names serialize as valid, escaped UTF-8") {
-  const std::string text = prometheus::TextSerializer().Serialize(SnapshotFamilies(TwoContainers()));
+  const std::string text =
+      prometheus::TextSerializer().Serialize(SnapshotFamilies(TwoContainers()));
   CHECK(text.find("container=\"bad \\\"name\\\"\\n\xEF\xBF\xBD\"") != std::string::npos);
   CHECK(text.find('\xff') == std::string::npos);
   CHECK(text.find("cproc_scan_errors_total{reason=\"vanished\"} 3") != std::string::npos);

@@ -17,8 +17,8 @@ TEST_CASE("cgroup: v2 only") {
 }
 
 TEST_CASE("cgroup: hybrid host, live container process and its zombie") {
-  const std::string live = std::string("9:name=systemd:/docker/") + kId + "\n8:pids:/docker/" + kId +
-                           "\n2:cpu,cpuacct:/docker/" + kId + "\n0::/docker/" + kId + "\n";
+  const std::string live = std::string("9:name=systemd:/docker/") + kId + "\n8:pids:/docker/" +
+                           kId + "\n2:cpu,cpuacct:/docker/" + kId + "\n0::/docker/" + kId + "\n";
   auto lines = ParseProcCgroup(live);
   REQUIRE(lines.ok());
   REQUIRE(lines->size() == 4);

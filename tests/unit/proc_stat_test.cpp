@@ -9,9 +9,10 @@ using cproc::ParseProcStat;
 namespace {
 
 // A real line from this kernel with the comm replaced; fields after comm as proc(5) numbers them.
-std::string StatLine(const std::string& pid, const std::string& comm, const std::string& rest =
-    "S 1 3050 3050 0 -1 4194560 96 0 0 0 3 5 0 0 20 0 2 0 12345 1282048 64 "
-    "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0") {
+std::string StatLine(const std::string& pid, const std::string& comm,
+                     const std::string& rest =
+                         "S 1 3050 3050 0 -1 4194560 96 0 0 0 3 5 0 0 20 0 2 0 12345 1282048 64 "
+                         "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0") {
   return pid + " (" + comm + ") " + rest + "\n";
 }
 
@@ -52,15 +53,17 @@ TEST_CASE("stat: comm with hostile characters cannot shift the fields after it")
 }
 
 TEST_CASE("stat: zombie and kernel-thread lines") {
-  auto zombie = ParseProcStat(StatLine("3078", "sleep",
-      "Z 3050 3050 3050 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 12400 0 0 "
-      "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0"));
+  auto zombie =
+      ParseProcStat(StatLine("3078", "sleep",
+                             "Z 3050 3050 3050 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 12400 0 0 "
+                             "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0"));
   REQUIRE(zombie.ok());
   CHECK(zombie->state == 'Z');
   CHECK(zombie->ppid == 3050);
   CHECK(zombie->start_ticks == 12400);
 
-  auto kthread = ParseProcStat(StatLine("2", "kthreadd",
+  auto kthread = ParseProcStat(StatLine(
+      "2", "kthreadd",
       "S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0 18446744073709551615 0 0 0 0 0 0 0 "
       "0 0 0 0 0 0 0 0 0 0 0 0"));
   REQUIRE(kthread.ok());
