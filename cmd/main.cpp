@@ -52,6 +52,7 @@ int Serve(const cproc::Config& config) {
   http.max_requests = config.web_max_requests;
   http.request_timeout_ms = static_cast<int>(config.web_request_timeout.count());
   http.version = cproc::kVersion;
+  http.web_config_file = config.web_config_file;
   auto server = cproc::HttpServer::Start(http, [&loop] { return loop.LatestExposition(); });
   if (!server) {
     spdlog::critical("{}", server.error());

@@ -98,6 +98,8 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
     auto d = ParseDuration(value);
     if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms");
     config.web_request_timeout = *d;
+  } else if (name == "web.config.file") {
+    config.web_config_file = std::string(value);
   } else if (name == "path.procfs") {
     if (value.empty()) return Bad(name, value, "a directory");
     config.path_procfs = std::string(value);

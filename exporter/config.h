@@ -16,6 +16,7 @@ struct Config {
   std::string web_telemetry_path = "/metrics";
   int web_max_requests = 40;
   std::chrono::milliseconds web_request_timeout{10000};
+  std::string web_config_file;  // exporter-toolkit web config: TLS and basic auth
   std::string path_procfs = "/proc";
   std::string path_sysfs = "/sys";
   std::string path_rootfs = "/";  // the host's root, where runtimes keep their files

@@ -13,11 +13,13 @@ struct FlagSpec {
 };
 
 // Defaults are printed from a default Config so the help text cannot drift from the code.
-constexpr std::array<FlagSpec, 13> kFlags = {{
+constexpr std::array<FlagSpec, 14> kFlags = {{
     {"web.listen-address", "Address on which to expose metrics and the web interface."},
     {"web.telemetry-path", "Path under which to expose metrics."},
     {"web.max-requests", "Maximum number of parallel scrape requests; 0 means no limit."},
     {"web.request-timeout", "Time after which a slow HTTP client is disconnected."},
+    {"web.config.file", "Web configuration file (exporter-toolkit format) for TLS and basic "
+                        "authentication."},
     {"path.procfs", "procfs mountpoint (the host's /proc, e.g. /host/proc in a container)."},
     {"path.sysfs", "sysfs mountpoint (the host's /sys, e.g. /host/sys in a container)."},
     {"path.rootfs",

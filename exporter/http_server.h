@@ -19,6 +19,7 @@ struct HttpServerOptions {
   int max_requests = 40;           // concurrent /metrics requests; more get 503
   int request_timeout_ms = 10000;  // a slow client is dropped after this
   std::string version;             // shown on the landing page
+  std::string web_config_file;     // exporter-toolkit web config (TLS, basic auth); "" = none
 };
 
 class HttpServer {
