@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cmd/ps_command.h"
 #include "exporter/build_info.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
@@ -81,6 +82,9 @@ int Serve(const cproc::Config& config) {
 
 int main(int argc, char** argv) {
   const std::string program = argc > 0 ? argv[0] : "cproc_exporter";
+  if (argc > 1 && std::string(argv[1]) == "ps") {
+    return cproc::RunPsCommand(program, std::vector<std::string>(argv + 2, argv + argc));
+  }
   auto parsed = cproc::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed) {
     std::fprintf(stderr, "cproc_exporter: %s\n", parsed.error().c_str());

@@ -1,0 +1,107 @@
+#include "exporter/container_report.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace cproc;
+
+namespace {
+
+Snapshot Example() {
+  Snapshot s;
+  Container c;
+  c.runtime = "docker";
+  c.id = std::string(64, 'a');
+  c.name = "web";
+  c.init = InitProcess{.pid = 10,
+                       .comm = "sleep",
+                       .init = "none",
+                       .is_namespace_init = true,
+                       .handles_sigterm = false,
+                       .start_time_seconds = 1.5};
+  c.processes[static_cast<std::size_t>(ProcessState::kSleeping)] = 2;
+  c.processes[static_cast<std::size_t>(ProcessState::kZombie)] = 1;
+  c.sharing.host[static_cast<std::size_t>(NsKind::kPid)] = 1;
+  c.sharing.peers[static_cast<std::size_t>(NsKind::kNet)] = 2;
+  c.pids.current = 3;
+  c.pids.limit = 50;
+  s.containers.push_back(c);
+  Container other = c;
+  other.id = std::string(64, 'b');
+  other.name = "evil\nname";
+  other.init = InitProcess{};
+  s.containers.push_back(other);
+  auto add = [&](int32_t pid, int32_t ppid, int32_t container, char state, const char* comm,
+                 uint64_t start) {
+    Process p;
+    p.pid = pid;
+    p.ppid = ppid;
+    p.container = container;
+    p.state_code = state;
+    p.state = ProcessStateFromCode(state);
+    p.comm = comm;
+    p.start_ticks = start;
+    s.processes.push_back(p);
+  };
+  add(5, 1, kNoContainer, 'S', "shim", 1);
+  add(8, 5, 0, 'S', "sh", 900);  // docker exec, started later than the init
+  add(10, 5, 0, 'S', "sleep", 100);
+  add(11, 10, 0, 'Z', "sleep", 110);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("report: the table shows counts, PID 1, namespace flags and pids usage") {
+  const std::string table = RenderContainerTable(Example());
+  CHECK(table.find("CONTAINER") == 0);
+  CHECK(table.find("web") != std::string::npos);
+  CHECK(table.find("aaaaaaaaaaaa") != std::string::npos);
+  CHECK(table.find("3/50") != std::string::npos);
+  CHECK(table.find("net:2") != std::string::npos);
+  CHECK(table.find(" pid ") != std::string::npos);
+  CHECK(table.find("evil?name") != std::string::npos);  // no raw newline from a name
+  CHECK(table.find("2 containers") != std::string::npos);
+}
+
+TEST_CASE("report: the tree nests children, marks zombies and the init, init first") {
+  const Snapshot s = Example();
+  const std::string tree =
+      RenderContainerTrees(s, {0}, [](int32_t pid) { return pid == 10 ? 1 : pid - 5; });
+  const auto init = tree.find("  10 [1] S sleep  (init)");
+  const auto zombie = tree.find("    11 [6] Z sleep <defunct>");
+  const auto exec = tree.find("  8 [3] S sh");
+  REQUIRE(init != std::string::npos);
+  REQUIRE(zombie != std::string::npos);
+  REQUIRE(exec != std::string::npos);
+  CHECK(init < zombie);
+  CHECK(zombie < exec);
+  CHECK(tree.find("shim") == std::string::npos);  // host processes are not in a container tree
+  CHECK(tree.find("bbbbbbbb") == std::string::npos);
+}
+
+TEST_CASE("report: JSON carries the same facts and can be filtered") {
+  const auto document = nlohmann::json::parse(RenderContainersJson(Example()));
+  REQUIRE(document["containers"].size() == 2);
+  const auto& web = document["containers"][0];
+  CHECK(web["name"] == "web");
+  CHECK(web["container_id"] == "docker://" + std::string(64, 'a'));
+  CHECK(web["processes"]["zombie"] == 1);
+  CHECK(web["pid1"]["host_pid"] == 10);
+  CHECK(web["pid1"]["handles_sigterm"] == false);
+  CHECK(web["host_namespaces"]["pid"] == true);
+  CHECK(web["pids"]["limit"] == 50);
+  CHECK_FALSE(document["containers"][1].contains("pid1"));
+  CHECK(document["containers"][1]["name"] == "evil\nname");  // JSON escapes it
+  const auto filtered = nlohmann::json::parse(RenderContainersJson(Example(), {1}));
+  CHECK(filtered["containers"].size() == 1);
+}
+
+TEST_CASE("report: containers by name, id, id prefix or container_id") {
+  const Snapshot s = Example();
+  CHECK(FindContainers(s, "web") == std::vector<std::size_t>{0});
+  CHECK(FindContainers(s, "bbbb") == std::vector<std::size_t>{1});
+  CHECK(FindContainers(s, "bbb").empty());  // prefixes shorter than 4 are too ambiguous
+  CHECK(FindContainers(s, "docker://" + std::string(64, 'a')) == std::vector<std::size_t>{0});
+  CHECK(FindContainers(s, "nope").empty());
+}
