@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -26,7 +27,38 @@ void RaiseDescriptorLimit() {
   }
 }
 
-int Serve(const cproc::Config& config) {
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// SIGHUP: re-read flags and the config file. A bad config keeps the running one (and says so in
+// cproc_config_last_reload_successful); settings that bind resources at start need a restart.
+void Reload(const std::vector<std::string>& args, const cproc::Config& running,
+            cproc::ScanLoop& loop) {
+  auto parsed = cproc::ParseCommandLine(args);
+  if (!parsed) {
+    spdlog::error("reload failed, keeping the running configuration: {}", parsed.error());
+    loop.SetReloadStatus(false, 0);
+    return;
+  }
+  const cproc::Config& next = parsed->config;
+  cproc::SetUpLogging(next.log_level, next.log_format);
+  loop.Reconfigure(next.scan_interval,
+                   cproc::FamilyOptions{.namespace_sharing_allow = next.namespace_sharing_allow});
+  loop.SetReloadStatus(true, UnixNow());
+  const bool needs_restart =
+      next.web_listen_address != running.web_listen_address ||
+      next.web_telemetry_path != running.web_telemetry_path ||
+      next.web_max_requests != running.web_max_requests ||
+      next.web_config_file != running.web_config_file || next.path_procfs != running.path_procfs ||
+      next.path_sysfs != running.path_sysfs || next.path_rootfs != running.path_rootfs ||
+      next.runtime_docker_root != running.runtime_docker_root ||
+      next.scan_revalidate_every != running.scan_revalidate_every;
+  spdlog::info("configuration reloaded (log, scan.interval, namespace_sharing){}",
+               needs_restart ? "; web.*, path.* and runtime.* changes need a restart" : "");
+}
+
+int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
   // Block the signals we wait for before any thread starts, so every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -59,6 +91,7 @@ int Serve(const cproc::Config& config) {
     spdlog::critical("{}", server.error());
     return 1;
   }
+  loop.SetReloadStatus(true, UnixNow());
   loop.Start();
   spdlog::info("cproc_exporter {} (revision {}) listening on {}, procfs {}, scan every {}ms",
                cproc::kVersion, cproc::kRevision, config.web_listen_address, config.path_procfs,
@@ -68,7 +101,7 @@ int Serve(const cproc::Config& config) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      spdlog::warn("SIGHUP: configuration reload is not supported yet; restart to apply changes");
+      Reload(args, config, loop);
       continue;
     }
     spdlog::info("received signal {}, shutting down", signal);
@@ -85,7 +118,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "ps") {
     return cproc::RunPsCommand(program, std::vector<std::string>(argv + 2, argv + argc));
   }
-  auto parsed = cproc::ParseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = cproc::ParseCommandLine(args);
   if (!parsed) {
     std::fprintf(stderr, "cproc_exporter: %s\n", parsed.error().c_str());
     return 2;
@@ -100,7 +134,7 @@ int main(int argc, char** argv) {
   }
   cproc::SetUpLogging(parsed->config.log_level, parsed->config.log_format);
   try {
-    return Serve(parsed->config);
+    return Serve(parsed->config, args);
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
     return 1;

@@ -23,10 +23,13 @@ CgroupFs::CgroupFs(const std::string& sysfs) {
   const std::string root = sysfs + "/fs/cgroup";
   if (::access((root + "/cgroup.controllers").c_str(), F_OK) == 0) {
     pids_roots_.push_back(root);  // pure cgroup v2
-    return;
+  } else {
+    pids_roots_.push_back(root + "/pids");     // v1 (and hybrid) pids hierarchy
+    pids_roots_.push_back(root + "/unified");  // hybrid: pids may be enabled on cgroup2 instead
   }
-  pids_roots_.push_back(root + "/pids");     // v1 (and hybrid) pids hierarchy
-  pids_roots_.push_back(root + "/unified");  // hybrid: pids may be enabled on cgroup2 instead
+  for (const std::string& candidate : pids_roots_) {
+    pids_available_ = pids_available_ || ::access(candidate.c_str(), R_OK | X_OK) == 0;
+  }
 }
 
 PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) const {

@@ -22,8 +22,12 @@ class CgroupFs {
 
   const std::vector<std::string>& pids_roots() const { return pids_roots_; }
 
+  // Whether any of the pids roots exists (checked at construction).
+  bool pids_available() const { return pids_available_; }
+
  private:
   std::vector<std::string> pids_roots_;  // where a pids.max may live, in order of preference
+  bool pids_available_ = false;
 };
 
 // A cgroup path that can be appended to a mount point: absolute, without "." or ".." components

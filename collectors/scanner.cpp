@@ -45,6 +45,7 @@ struct CachedProcess {
   bool cgroup_known = false;        // the cgroup file was read and parsed
   bool read_while_alive = false;    // cgroup and namespaces came from a live (non-zombie) read
   bool permission_counted = false;  // a process whose ns links are unreadable counts once
+  bool ns_denied = false;           // the last read of its ns links was refused
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
 };
@@ -80,6 +81,7 @@ struct Scanner::State {
   std::optional<double> boot_time;  // read once: it does not change while the host is up
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
+  bool warned_namespaces = false;  // logged once, not per scan
   std::unordered_map<int32_t, CachedProcess> cache;
   std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
   std::size_t kept_fds = 0;
@@ -201,6 +203,7 @@ struct Scanner::State {
       ++errors.permission;
       entry.permission_counted = true;
     }
+    entry.ns_denied = denied;
     entry.read_while_alive = !zombie;
     entry.validated_scan = scan_number;
   }
@@ -348,6 +351,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   cgroup_unknown.reserve(s.pids.size());
   uint64_t cache_hits = 0;
   uint64_t unknown_layout = 0;
+  uint64_t namespaces_unreadable = 0;
   ProcStat stat;
 
   for (int32_t pid : s.pids) {
@@ -385,6 +389,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     matches.push_back(match);
     cgroup_unknown.push_back(entry.cgroup_known ? 0 : 1);
     if (entry.cgroup && entry.cgroup->unknown_layout) ++unknown_layout;
+    if (entry.ns_denied) ++namespaces_unreadable;
     if (match != nullptr) {
       p.attribution =
           zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
@@ -461,6 +466,20 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.processes = snapshot->processes.size();
   stats.cache_hits = cache_hits;
   stats.unknown_layout_processes = unknown_layout;
+  stats.namespaces_unreadable = namespaces_unreadable;
+  stats.cgroup_pids_available = s.cgroupfs.pids_available();
+  if (namespaces_unreadable > 0 && !s.warned_namespaces) {
+    s.warned_namespaces = true;
+    // A few are normal (a PID 1 holding capabilities the exporter lacks); most means no
+    // CAP_SYS_PTRACE.
+    const bool most = namespaces_unreadable * 10 > stats.processes;
+    spdlog::log(most ? spdlog::level::warn : spdlog::level::info,
+                "namespaces of {} of {} processes are unreadable{}", namespaces_unreadable,
+                stats.processes,
+                most ? ": without CAP_SYS_PTRACE, namespace sharing and PID 1 identity are "
+                       "incomplete"
+                     : " (processes holding capabilities the exporter lacks)");
+  }
   stats.errors = s.errors;
   stats.timestamp_seconds = now;
   stats.duration_seconds =

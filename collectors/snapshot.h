@@ -116,6 +116,8 @@ struct ScanStats {
   uint64_t processes = 0;   // processes in the snapshot
   uint64_t cache_hits = 0;  // processes whose cgroup and namespaces came from the cache
   uint64_t unknown_layout_processes = 0;  // in cgroups that look like containers no layout knows
+  uint64_t namespaces_unreadable = 0;     // processes whose ns links were refused (CAP_SYS_PTRACE)
+  bool cgroup_pids_available = false;     // a pids controller hierarchy was found under sysfs
   ScanErrorTotals errors;
 };
 

@@ -18,8 +18,9 @@ constexpr std::array<FlagSpec, 14> kFlags = {{
     {"web.telemetry-path", "Path under which to expose metrics."},
     {"web.max-requests", "Maximum number of parallel scrape requests; 0 means no limit."},
     {"web.request-timeout", "Time after which a slow HTTP client is disconnected."},
-    {"web.config.file", "Web configuration file (exporter-toolkit format) for TLS and basic "
-                        "authentication."},
+    {"web.config.file",
+     "Web configuration file (exporter-toolkit format) for TLS and basic "
+     "authentication."},
     {"path.procfs", "procfs mountpoint (the host's /proc, e.g. /host/proc in a container)."},
     {"path.sysfs", "sysfs mountpoint (the host's /sys, e.g. /host/sys in a container)."},
     {"path.rootfs",

@@ -33,6 +33,16 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
                       "cache instead of being read again.")
                     .Add({}, static_cast<double>(stats.cache_hits))
                     .Build());
+  out.push_back(Gauge("cproc_scan_namespaces_unreadable_processes",
+                      "Processes of the last scan whose namespace links could not be read "
+                      "(permission: the exporter lacks CAP_SYS_PTRACE over them).")
+                    .Add({}, static_cast<double>(stats.namespaces_unreadable))
+                    .Build());
+  out.push_back(Gauge("cproc_scan_cgroup_pids_available",
+                      "1 if a cgroup pids controller was found under --path.sysfs; 0 means the "
+                      "pids metrics are left out.")
+                    .Add({}, stats.cgroup_pids_available ? 1 : 0)
+                    .Build());
   out.push_back(Gauge("cproc_scan_unknown_layout_processes",
                       "Processes in cgroups that look like a container's (a 64-hex id) but match "
                       "no known runtime layout; the log names the cgroup. Please report them.")

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include "exporter/metric_families.h"
-#include "exporter/self_metrics.h"
 
 namespace cproc {
 
@@ -29,19 +28,51 @@ void ScanLoop::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ScanLoop::Reconfigure(std::chrono::milliseconds interval, FamilyOptions family_options) {
+  {
+    std::lock_guard lock(mutex_);
+    interval_ = interval;
+    family_options_ = std::move(family_options);
+  }
+  wake_.notify_all();
+}
+
+void ScanLoop::SetReloadStatus(bool successful, double success_seconds) {
+  std::lock_guard lock(mutex_);
+  self_status_.last_reload_successful = successful;
+  if (successful) self_status_.last_reload_success_seconds = success_seconds;
+}
+
 void ScanLoop::RunOnce() {
   auto scanned = scanner_->Scan();
-  if (!scanned) {
-    // Keep serving the last good scan; the stale cproc_scan_timestamp_seconds shows it.
-    spdlog::error("scan failed: {}", scanned.error());
-    return;
+  FamilyOptions family_options;
+  SelfStatus self_status;
+  std::shared_ptr<const Snapshot> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    family_options = family_options_;
+    self_status_.last_scan_successful = scanned.ok();
+    self_status = self_status_;
+    snapshot = snapshot_;  // the last good one, if this scan failed
   }
-  std::shared_ptr<const Snapshot> snapshot = std::move(scanned).value();
-  std::vector<prometheus::MetricFamily> families = SnapshotFamilies(*snapshot, family_options_);
-  for (auto& family : SelfFamilies()) families.push_back(std::move(family));
+  if (scanned) {
+    if (!last_error_.empty()) spdlog::info("scans work again");
+    last_error_.clear();
+    snapshot = std::move(scanned).value();
+  } else if (scanned.error() != last_error_) {
+    // Once per distinct failure: a missing /proc must not flood the log every interval.
+    spdlog::error("scan failed: {}; serving the last good scan with cproc_scan_success 0",
+                  scanned.error());
+    last_error_ = scanned.error();
+  }
+  std::vector<prometheus::MetricFamily> families;
+  if (snapshot) families = SnapshotFamilies(*snapshot, family_options);
+  for (auto& family : SelfFamilies(self_status)) families.push_back(std::move(family));
   auto exposition = MakeExposition(prometheus::TextSerializer().Serialize(families));
-  spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
-                snapshot->containers.size(), snapshot->stats.duration_seconds);
+  if (snapshot) {
+    spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
+                  snapshot->containers.size(), snapshot->stats.duration_seconds);
+  }
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(snapshot);
   exposition_ = std::move(exposition);
@@ -55,15 +86,20 @@ void ScanLoop::Run() {
     } catch (const std::exception& e) {
       spdlog::error("scan failed: {}", e.what());
     }
-    next += interval_;
+    std::unique_lock lock(mutex_);
+    const std::chrono::milliseconds interval = interval_;
+    next += interval;
     const auto now = std::chrono::steady_clock::now();
     if (next < now) {
       spdlog::warn("scan took longer than --scan.interval ({}ms); scanning back to back",
-                   interval_.count());
+                   interval.count());
       next = now;
     }
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    // A reload with a shorter interval wakes us early (the predicate sees the new value).
+    if (wake_.wait_until(lock, next, [&] { return stopping_ || interval_ != interval; })) {
+      if (stopping_) return;
+      next = std::chrono::steady_clock::now();
+    }
   }
 }
 

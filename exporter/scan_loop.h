@@ -6,11 +6,13 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "collectors/scanner.h"
 #include "exporter/exposition.h"
 #include "exporter/metric_families.h"
+#include "exporter/self_metrics.h"
 
 namespace cproc {
 
@@ -25,6 +27,10 @@ class ScanLoop {
   void Start();
   void Stop();
 
+  // Takes effect from the next scan (SIGHUP reload).
+  void Reconfigure(std::chrono::milliseconds interval, FamilyOptions family_options);
+  void SetReloadStatus(bool successful, double success_seconds);
+
   // One scan and render on the caller's thread (tests, and the first scan before serving).
   void RunOnce();
 
@@ -34,11 +40,13 @@ class ScanLoop {
  private:
   void Run();
 
-  std::unique_ptr<Scanner> scanner_;
-  const std::chrono::milliseconds interval_;
-  const FamilyOptions family_options_;
+  std::unique_ptr<Scanner> scanner_;  // used by the scan thread only
+  std::string last_error_;            // scan thread only: log a failure once, not per scan
 
-  mutable std::mutex mutex_;  // guards the two published pointers and stopping_
+  mutable std::mutex mutex_;  // guards everything below
+  std::chrono::milliseconds interval_;
+  FamilyOptions family_options_;
+  SelfStatus self_status_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::shared_ptr<const Exposition> exposition_;

@@ -37,11 +37,25 @@ double OpenFds() {
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> SelfFamilies() {
+std::vector<prometheus::MetricFamily> SelfFamilies(const SelfStatus& status) {
   std::vector<prometheus::MetricFamily> out;
   out.push_back(Gauge("cproc_build_info",
                       "Always 1: the version and git revision cproc_exporter was built from.")
                     .Add({{"version", kVersion}, {"revision", kRevision}}, 1)
+                    .Build());
+  out.push_back(Gauge("cproc_scan_success",
+                      "1 if the last scan could list procfs; 0 means the metrics are from the "
+                      "last good scan (see cproc_scan_timestamp_seconds) or absent.")
+                    .Add({}, status.last_scan_successful ? 1 : 0)
+                    .Build());
+  out.push_back(Gauge("cproc_config_last_reload_successful",
+                      "1 if the last configuration (re)load succeeded; a failed SIGHUP reload "
+                      "keeps the previous configuration running.")
+                    .Add({}, status.last_reload_successful ? 1 : 0)
+                    .Build());
+  out.push_back(Gauge("cproc_config_last_reload_success_timestamp_seconds",
+                      "Unix time of the last successful configuration load.")
+                    .Add({}, status.last_reload_success_seconds)
                     .Build());
 
   std::string text;

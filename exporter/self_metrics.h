@@ -8,6 +8,13 @@
 
 namespace cproc {
 
-std::vector<prometheus::MetricFamily> SelfFamilies();
+// How the exporter itself is doing, beyond the process_* facts it reads from /proc/self.
+struct SelfStatus {
+  bool last_scan_successful = true;        // false: procfs could not be listed at all
+  bool last_reload_successful = true;      // SIGHUP reload of the config file
+  double last_reload_success_seconds = 0;  // unix time of the last successful (re)load
+};
+
+std::vector<prometheus::MetricFamily> SelfFamilies(const SelfStatus& status);
 
 }  // namespace cproc

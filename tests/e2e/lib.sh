@@ -296,3 +296,164 @@ dump_container_procs() {
       "$mine" "$lines" "$(grep '^0::' "/proc/$pid/cgroup" 2>/dev/null)"
   done
 }
+
+# ---------------------------------------------------------------------------------------------
+# more docker helpers
+
+# run_container_net NAME_SUFFIX [docker run options...] -- COMMAND...
+# Like run_container, but without --network none: for tests that choose the network themselves
+# (--net=host, --net=container:X; docker refuses those together with --network none).
+run_container_net() {
+  local name="$E2E_PREFIX$1" opts=()
+  shift
+  while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  [[ ${1:-} == -- ]] && shift
+  CONTAINER_ID=$("$DOCKER" run -d --rm --pull never --label cproc-e2e=1 \
+    --name "$name" "${opts[@]}" "$E2E_IMAGE" "$@") || fail "docker run $name failed"
+  E2E_CONTAINERS+=("$CONTAINER_ID")
+  log "started container $name = ${CONTAINER_ID:0:12} (${opts[*]} $*)"
+}
+
+# cid ID: the matcher selecting a Docker container's series.
+cid() { printf 'container_id="docker://%s"' "$1"; }
+
+# short_name ID: the container's Docker name without the leading '/', for messages.
+short_name() { local n; n=$("$DOCKER" inspect -f '{{.Name}}' "$1" 2>/dev/null) && echo "${n#/}" || echo "${1:0:12}"; }
+
+# container_cgroup_file ID FILE: print the path of FILE (e.g. pids.max) in the container's
+# pids cgroup (v1: /sys/fs/cgroup/pids/...; v2: the unified hierarchy); nothing if not found.
+container_cgroup_file() {
+  local id=$1 file=$2 dir
+  for dir in /sys/fs/cgroup/pids /sys/fs/cgroup; do
+    [[ -d $dir ]] || continue
+    find "$dir" -maxdepth 4 -type f -name "$file" -path "*$id*" 2>/dev/null | head -n 1 | grep . && return 0
+  done
+  return 0
+}
+
+# ns_inode PID KIND: the namespace link of PID (e.g. "net:[4026531833]"), or "?" if unreadable.
+ns_inode() { readlink "/proc/$1/ns/$2" 2>/dev/null || echo "?"; }
+
+# host_ns KIND: the host's namespace of that kind. kthreadd (PID 2) lives in the initial
+# namespaces; /proc/1/ns/* may be unreadable even for root (see DESIGN.md).
+host_ns() { ns_inode 2 "$1"; }
+
+# ---------------------------------------------------------------------------------------------
+# expectations: collect every mismatch of one check round, print them all with expected vs seen
+
+E2E_PROBLEMS=()
+
+# expect_sample FILE WANT NAME [MATCHER...]: the sum of the matching samples must be WANT
+# ("absent" = no such series). Records a problem and returns 1 otherwise.
+expect_sample() {
+  local file=$1 want=$2 name=$3 got
+  shift 3
+  got=$(sample_sum "$file" "$name" "$@")
+  [[ $got == "$want" ]] && return 0
+  E2E_PROBLEMS+=("$name{$(IFS=,; echo "$*")}: expected $want, seen $got")
+  return 1
+}
+
+# expect_sample_cmp FILE OP WANT NAME [MATCHER...]: like expect_sample with a numeric
+# comparison (OP is one of < <= == >= > !=); "absent" always fails.
+expect_sample_cmp() {
+  local file=$1 op=$2 want=$3 name=$4 got
+  shift 4
+  got=$(sample_sum "$file" "$name" "$@")
+  if [[ $got != absent ]] && awk -v g="$got" -v w="$want" -v op="$op" 'BEGIN {
+      if (op == "<") r = g < w; else if (op == "<=") r = g <= w; else if (op == "==") r = g == w;
+      else if (op == ">=") r = g >= w; else if (op == ">") r = g > w; else r = g != w
+      exit !r }'; then
+    return 0
+  fi
+  E2E_PROBLEMS+=("$name{$(IFS=,; echo "$*")}: expected $op $want, seen $got")
+  return 1
+}
+
+# expect_true DESCRIPTION COMMAND...: record DESCRIPTION as a problem unless COMMAND succeeds.
+expect_true() {
+  local what=$1
+  shift
+  "$@" && return 0
+  E2E_PROBLEMS+=("$what")
+  return 1
+}
+
+# check_round FILE FUNCTION: fetch /metrics into FILE, clear the problems, run FUNCTION FILE;
+# succeeds when FUNCTION recorded no problem. For wait_until.
+check_round() {
+  fetch_metrics "$1"
+  E2E_PROBLEMS=()
+  "$2" "$1" || true
+  ((${#E2E_PROBLEMS[@]} == 0))
+}
+
+# expect_eventually TIMEOUT DESCRIPTION FILE FUNCTION: poll check_round until FUNCTION is
+# satisfied; on timeout print every problem of the last round (expected vs seen) and return 1.
+expect_eventually() {
+  local timeout=$1 what=$2 file=$3 fn=$4
+  if wait_until "$timeout" "$what" check_round "$file" "$fn"; then
+    log "OK: $what"
+    return 0
+  fi
+  log "not satisfied after ${timeout}s: $what"
+  printf '  %s\n' "${E2E_PROBLEMS[@]}"
+  return 1
+}
+
+# Failures that should not stop the remaining checks: record them, report them all at the end.
+E2E_FAILURES=()
+soft_fail() { log "FAIL (continuing): $*"; E2E_FAILURES+=("$*"); }
+
+# finish: PASS, or FAIL listing every soft failure.
+finish() {
+  if ((${#E2E_FAILURES[@]})); then
+    log "${#E2E_FAILURES[@]} check(s) failed:"
+    printf '  - %s\n' "${E2E_FAILURES[@]}"
+    fail "see the checks above"
+  fi
+  log "PASS"
+}
+
+# ---------------------------------------------------------------------------------------------
+# a real Prometheus
+
+PROMETHEUS_BIN=/usr/bin/prometheus
+PROMETHEUS_URL=""
+PROMETHEUS_PID=""
+PROMETHEUS_LOG=""
+
+# prom_start CONFIG_FILE: run Prometheus with CONFIG_FILE (relative rule_files resolve next to
+# it) on a free port and wait until it is ready. Retries on a port race.
+prom_start() {
+  local config=$1 dir attempt port
+  dir=$(dirname "$config")
+  mkdir -p "$dir/data"
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    PROMETHEUS_URL="http://127.0.0.1:$port"
+    PROMETHEUS_LOG="$dir/prometheus.$attempt.log"
+    log "starting $PROMETHEUS_BIN on $PROMETHEUS_URL"
+    "$PROMETHEUS_BIN" --config.file="$config" --storage.tsdb.path="$dir/data" \
+      --web.listen-address="127.0.0.1:$port" >"$PROMETHEUS_LOG" 2>&1 &
+    PROMETHEUS_PID=$!
+    E2E_PIDS+=("$PROMETHEUS_PID")
+    wait_until 30 "Prometheus ready" prom_ready && return 0
+    kill -0 "$PROMETHEUS_PID" 2>/dev/null && break # running but not ready: not a port race
+    grep -q 'address already in use' "$PROMETHEUS_LOG" || break
+    log "port $port was taken; retrying"
+  done
+  log "Prometheus log (last 30 lines):"
+  tail -n 30 "$PROMETHEUS_LOG"
+  fail "Prometheus did not become ready"
+}
+
+prom_ready() {
+  kill -0 "$PROMETHEUS_PID" 2>/dev/null || return 1
+  curl -fsS --max-time 2 -o /dev/null "$PROMETHEUS_URL/-/ready" 2>/dev/null
+}
+
+# prom_query EXPR: print the whole JSON answer of an instant query (also when it is an error).
+prom_query() {
+  curl -sS --max-time 10 -G --data-urlencode "query=$1" "$PROMETHEUS_URL/api/v1/query"
+}

@@ -51,7 +51,7 @@ std::string Label(const prometheus::ClientMetric& m, const std::string& name) {
 
 TEST_CASE("families: names and labels are valid, unique, prefixed, with help text") {
   auto families = SnapshotFamilies(TwoContainers());
-  for (auto& f : SelfFamilies()) families.push_back(std::move(f));
+  for (auto& f : SelfFamilies(SelfStatus{})) families.push_back(std::move(f));
   std::set<std::string> names;
   for (const auto& f : families) {
     CAPTURE(f.name);
