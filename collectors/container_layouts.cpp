@@ -161,6 +161,12 @@ const std::vector<ContainerLayout>& DefaultContainerLayouts() {
        .parent_rule = Parent::kLiteral,
        .parent = "machine.slice",
        .excluded_child = "supervisor"},
+      // containerd without CRI (ctr, the cgroupfs driver): /<namespace>/<id>, any id. Only
+      // when containerd keeps a bundle for that namespace and id.
+      {.runtime = "containerd",
+       .name = "containerd-namespaced",
+       .id = Id::kName,
+       .needs_confirmation = true},
       // Docker --cgroup-parent=<path> with the cgroupfs driver: /<path>/<id>. Last, as the
       // least specific row.
       {.runtime = "docker", .name = "docker-cgroup-parent"},
@@ -192,7 +198,8 @@ std::optional<std::string> PodUidOfComponent(std::string_view component) {
 }
 
 std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
-                                             const std::vector<ContainerLayout>& layouts) {
+                                             const std::vector<ContainerLayout>& layouts,
+                                             const LayoutConfirmer& confirm) {
   const std::vector<std::string_view> components = Components(cgroup_path);
   for (std::size_t i = components.size(); i-- > 0;) {
     const std::string_view parent = i > 0 ? components[i - 1] : std::string_view();
@@ -200,6 +207,9 @@ std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
       if (!ParentMatches(layout, parent)) continue;
       auto id = IdInComponent(layout, components[i]);
       if (!id) continue;
+      if (layout.needs_confirmation && (!confirm || !confirm(layout.runtime, parent, *id))) {
+        continue;
+      }
       if (!layout.excluded_child.empty() && i + 1 < components.size() &&
           components[i + 1] == layout.excluded_child) {
         return std::nullopt;  // the runtime's own process, below the container's cgroup

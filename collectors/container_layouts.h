@@ -3,6 +3,7 @@
 // generic routine over path components.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +36,15 @@ struct ContainerLayout {
   // A child cgroup of the container that holds the runtime's own process, not the payload
   // (systemd-nspawn's "supervisor").
   std::string_view excluded_child = {};
+  // Too generic to trust on its own (containerd's "/<namespace>/<id>"): matches only when the
+  // runtime's files confirm it (see LayoutConfirmer).
+  bool needs_confirmation = false;
 };
+
+// Asked for rows with needs_confirmation: does `runtime` have a container `id` whose cgroup
+// parent component is `parent`? (I/O lives in the caller; results are cached per cgroup.)
+using LayoutConfirmer =
+    std::function<bool(std::string_view runtime, std::string_view parent, std::string_view id)>;
 
 const std::vector<ContainerLayout>& DefaultContainerLayouts();
 
@@ -50,7 +59,8 @@ struct ContainerMatch {
 // Scans the path's components from the leaf up and returns the innermost container, so that
 // cgroups a container creates below its own (systemd inside, DinD, kind) still resolve to it.
 std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
-                                             const std::vector<ContainerLayout>& layouts);
+                                             const std::vector<ContainerLayout>& layouts,
+                                             const LayoutConfirmer& confirm = nullptr);
 
 // True for paths no row matched that still look like a container (a 64-hex component that is
 // not a known non-container such as a .mount unit or a conmon monitor): counted so users can

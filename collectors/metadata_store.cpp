@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "collectors/proc_files.h"
 
@@ -73,6 +74,16 @@ bool MetadataStore::FromStorage(const std::string& id, Entry& entry) const {
     if (!parsed) continue;
     entry.metadata = std::move(*parsed);
     return true;
+  }
+  return false;
+}
+
+bool MetadataStore::HasBundle(std::string_view ns, std::string_view id) const {
+  const std::string ns_name(ns), id_name(id);
+  if (!SafeId(ns_name) || !SafeId(id_name)) return false;
+  for (const std::string& root : paths_.bundle_roots) {
+    const std::string path = Host(root) + "/" + ns_name + "/" + id_name + "/config.json";
+    if (::access(path.c_str(), F_OK) == 0) return true;
   }
   return false;
 }

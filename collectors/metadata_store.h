@@ -37,6 +37,10 @@ class MetadataStore {
 
   MetadataLookup Lookup(std::string_view runtime, const std::string& id, double now_seconds);
 
+  // Whether containerd keeps a bundle for container `id` in namespace `ns` (confirms the
+  // generic "/<namespace>/<id>" cgroup layout).
+  bool HasBundle(std::string_view ns, std::string_view id) const;
+
   // Drops entries not looked up since the previous call: containers that are gone.
   void ForgetUnused();
 

@@ -125,8 +125,12 @@ struct Scanner::State {
       ++errors.parse;
     } else {
       // Every line counts (DESIGN.md §2): the first one naming a container wins.
+      const LayoutConfirmer confirm = [this](std::string_view runtime, std::string_view parent,
+                                             std::string_view id) {
+        return runtime == "containerd" && metadata.HasBundle(parent, id);
+      };
       for (const CgroupLine& line : *lines) {
-        if (auto match = MatchContainer(line.path, options.layouts)) {
+        if (auto match = MatchContainer(line.path, options.layouts, confirm)) {
           resolution->container = std::make_shared<const ContainerMatch>(std::move(*match));
           break;
         }
@@ -397,48 +401,53 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   }
   s.Evict();
 
-  // Containers, sorted by id; processes point at them by index.
-  std::map<std::string, int32_t> index_of;
+  // Containers, sorted by id; processes point at them by index. Keys are built once per
+  // distinct match, not per process.
+  std::unordered_map<const ContainerMatch*, int32_t> index_of_match;
+  std::map<std::string, std::vector<const ContainerMatch*>> matches_of_id;
   for (const ContainerMatch* match : matches) {
-    if (match != nullptr) index_of.emplace(std::string(match->runtime) + "://" + match->id, 0);
+    if (match != nullptr && index_of_match.emplace(match, 0).second) {
+      matches_of_id[std::string(match->runtime) + "://" + match->id].push_back(match);
+    }
   }
-  for (auto& [key, index] : index_of) {
-    index = static_cast<int32_t>(snapshot->containers.size());
-    snapshot->containers.emplace_back();
+  for (const auto& [key, same_container] : matches_of_id) {
+    const auto index = static_cast<int32_t>(snapshot->containers.size());
+    const ContainerMatch& match = *same_container.front();
+    Container& c = snapshot->containers.emplace_back();
+    c.runtime = std::string(match.runtime);
+    c.id = match.id;
+    c.cgroup = match.cgroup;
+    c.layout = std::string(match.layout);
+    c.pod_uid = match.pod_uid;
+    // Until the runtime's files name it: the short id, as `docker ps` shows it (LXC and nspawn
+    // ids are names already).
+    c.name = c.id.size() == 64 ? c.id.substr(0, 12) : c.id;
+    for (const ContainerMatch* m : same_container) index_of_match[m] = index;
   }
   for (std::size_t i = 0; i < matches.size(); ++i) {
-    const ContainerMatch* match = matches[i];
-    if (match == nullptr) continue;
-    const int32_t index = index_of.at(std::string(match->runtime) + "://" + match->id);
-    Container& c = snapshot->containers[static_cast<std::size_t>(index)];
-    if (c.id.empty()) {
-      c.runtime = std::string(match->runtime);
-      c.id = match->id;
-      c.cgroup = match->cgroup;
-      c.layout = std::string(match->layout);
-      c.pod_uid = match->pod_uid;
-      // Until the runtime's files name it: the short id, as `docker ps` shows it (LXC and
-      // nspawn ids are names already).
-      c.name = c.id.size() == 64 ? c.id.substr(0, 12) : c.id;
-    }
-    snapshot->processes[i].container = index;
+    if (matches[i] != nullptr) snapshot->processes[i].container = index_of_match[matches[i]];
   }
 
-  // Sort by pid for the fallbacks' parent lookups, keeping the side vector in step.
-  std::vector<std::size_t> order(snapshot->processes.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return snapshot->processes[a].pid < snapshot->processes[b].pid;
-  });
-  std::vector<Process> sorted;
-  sorted.reserve(order.size());
+  // The fallbacks look parents up by pid. procfs lists pids in order, so this rarely moves.
   std::vector<uint8_t> sorted_unknown;
-  sorted_unknown.reserve(order.size());
-  for (std::size_t i : order) {
-    sorted.push_back(std::move(snapshot->processes[i]));
-    sorted_unknown.push_back(cgroup_unknown[i]);
+  const auto by_pid = [](const Process& a, const Process& b) { return a.pid < b.pid; };
+  if (std::is_sorted(snapshot->processes.begin(), snapshot->processes.end(), by_pid)) {
+    sorted_unknown = std::move(cgroup_unknown);
+  } else {
+    std::vector<std::size_t> order(snapshot->processes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return snapshot->processes[a].pid < snapshot->processes[b].pid;
+    });
+    std::vector<Process> sorted;
+    sorted.reserve(order.size());
+    sorted_unknown.reserve(order.size());
+    for (std::size_t i : order) {
+      sorted.push_back(std::move(snapshot->processes[i]));
+      sorted_unknown.push_back(cgroup_unknown[i]);
+    }
+    snapshot->processes = std::move(sorted);
   }
-  snapshot->processes = std::move(sorted);
   AttributeWithoutCgroup(snapshot->processes, sorted_unknown, snapshot->host_ns);
 
   for (const Process& p : snapshot->processes) {

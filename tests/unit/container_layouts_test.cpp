@@ -189,3 +189,24 @@ TEST_CASE("layouts: a new runtime is one row of data") {
   CHECK(match->runtime == "mesos");
   CHECK_FALSE(MatchContainer("/mesos/3e4f1c2a-task", DefaultContainerLayouts()).has_value());
 }
+
+TEST_CASE("layouts: containerd's /<namespace>/<id> only when its bundle confirms it") {
+  std::vector<std::pair<std::string, std::string>> asked;
+  const LayoutConfirmer confirm = [&](std::string_view runtime, std::string_view parent,
+                                      std::string_view id) {
+    asked.emplace_back(std::string(parent), std::string(id));
+    return runtime == "containerd" && parent == "default" && id == "my-ctr_1.0";
+  };
+  auto match = MatchContainer("/default/my-ctr_1.0", DefaultContainerLayouts(), confirm);
+  REQUIRE(match.has_value());
+  CHECK(match->runtime == "containerd");
+  CHECK(match->layout == "containerd-namespaced");
+  CHECK(match->id == "my-ctr_1.0");
+  CHECK_FALSE(MatchContainer("/default/other", DefaultContainerLayouts(), confirm).has_value());
+  CHECK_FALSE(MatchContainer("/default/my-ctr_1.0", DefaultContainerLayouts()).has_value());
+  CHECK_FALSE(MatchContainer("/system.slice/cron.service", DefaultContainerLayouts(), confirm));
+  // A Docker container is recognised by its own row without asking.
+  asked.clear();
+  CHECK(MatchContainer("/docker/" + kId, DefaultContainerLayouts(), confirm).has_value());
+  CHECK(asked.empty());
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# containerd without Docker's API: a container started with `ctr` lives in the cgroup
+# /<containerd namespace>/<id>. The exporter must find it (confirmed by containerd's bundle),
+# name it, count its processes (the zombie included), and drop it when it is gone.
+# Uses the containerd that dockerd runs (Debian docker.io); skips if there is none.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "$@"
+require_docker
+
+CTR_ADDRESS=${CTR_ADDRESS:-/run/docker/containerd/containerd.sock}
+command -v ctr >/dev/null 2>&1 || skip "ctr is not installed (Debian package containerd)"
+[[ -S $CTR_ADDRESS ]] || skip "no containerd socket at $CTR_ADDRESS (dockerd's containerd)"
+
+NAMESPACE="cproc-e2e-$$"
+ID="ctr-probe-$$"
+IMAGE="docker.io/$E2E_IMAGE"
+ctr_() { timeout 60 ctr --address "$CTR_ADDRESS" --namespace "$NAMESPACE" "$@"; }
+
+# Removes only what this test created in containerd; keeps the exit status for e2e_cleanup.
+cleanup_ctr() {
+  local rc=$1
+  set +e  # every step is best effort: a task that is already gone must not stop the rest
+  ctr_ task kill --signal SIGKILL "$ID" >/dev/null 2>&1
+  for _ in $(seq 1 20); do
+    ctr_ task rm "$ID" >/dev/null 2>&1 && break
+    sleep 0.25
+  done
+  ctr_ container rm "$ID" >/dev/null 2>&1
+  ctr_ images rm "$IMAGE" >/dev/null 2>&1
+  # A namespace can only go once its snapshots and content blobs are gone.
+  # Twice: a parent snapshot can only go after its children.
+  for _ in 1 2; do
+    ctr_ snapshots ls 2>/dev/null | awk 'NR > 1 { print $1 }' | while read -r key; do
+      ctr_ snapshots rm "$key" >/dev/null 2>&1
+    done
+  done
+  ctr_ content ls -q 2>/dev/null | while read -r digest; do
+    ctr_ content rm "$digest" >/dev/null 2>&1
+  done
+  ctr --address "$CTR_ADDRESS" namespaces rm "$NAMESPACE" >/dev/null 2>&1 ||
+    log "note: containerd namespace $NAMESPACE could not be removed"
+  return "$rc"
+}
+trap 'cleanup_ctr $?; e2e_cleanup' EXIT
+
+# The busybox test image, moved from Docker's store into this containerd namespace.
+ensure_test_image
+"$DOCKER" save "$E2E_IMAGE" -o "$E2E_TMP/image.tar" || fail "docker save $E2E_IMAGE failed"
+ctr_ images import "$E2E_TMP/image.tar" >/dev/null || fail "ctr images import failed"
+# PID 1 is sleep and never reaps: the orphaned `sleep 1` stays a zombie.
+ctr_ run -d "$IMAGE" "$ID" sh -c '(sleep 1 &); sleep 1000 & exec sleep 1001' >/dev/null ||
+  fail "ctr run failed"
+
+pid=$(ctr_ task ls | awk -v id="$ID" '$1 == id { print $2 }')
+[[ -n $pid ]] || fail "ctr did not start task $ID"
+grep -q ":/$NAMESPACE/$ID\$" "/proc/$pid/cgroup" ||
+  fail "expected cgroup /$NAMESPACE/$ID for pid $pid, found: $(cat "/proc/$pid/cgroup")"
+log "ctr task $ID runs as host pid $pid in cgroup /$NAMESPACE/$ID"
+
+start_exporter
+CID="containerd://$ID"
+METRICS="$E2E_TMP/metrics"
+
+present() {
+  expect_sample "$1" 1 cproc_container_info "container_id=\"$CID\"" "container=\"$ID\"" \
+    'runtime="containerd"' 'layout="containerd-namespaced"'
+  expect_sample "$1" 1 cproc_container_processes "container_id=\"$CID\"" 'state="zombie"'
+  expect_sample "$1" 2 cproc_container_processes "container_id=\"$CID\"" 'state="sleeping"'
+  expect_sample "$1" "$pid" cproc_container_pid1_host_pid "container_id=\"$CID\""
+  expect_sample "$1" 1 cproc_container_zombies "container_id=\"$CID\"" 'parent="pid1"'
+}
+expect_eventually 20 "ctr container found, named and counted" "$METRICS" present ||
+  fail "the ctr container is not reported as expected"
+
+ctr_ task kill --signal SIGKILL "$ID" >/dev/null || fail "ctr task kill failed"
+gone() {
+  local left
+  left=$(grep -c "container_id=\"$CID\"" "$1" || true)
+  [[ $left -eq 0 ]] || E2E_PROBLEMS+=("$left series of $CID still present")
+}
+expect_eventually 20 "ctr container gone from the metrics" "$METRICS" gone ||
+  fail "series of a killed ctr container remain"
+finish
