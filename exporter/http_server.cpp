@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "exporter/accept_encoding.h"
+#include "exporter/basic_auth.h"
+#include "exporter/web_config.h"
 
 namespace cproc {
 namespace {
@@ -46,6 +48,8 @@ std::string_view StatusText(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
@@ -152,9 +156,16 @@ struct HttpServer::Impl {
   std::string landing_page;
   std::atomic<int> metrics_in_flight{0};
   mg_context* context = nullptr;
+  WebConfig web_config;             // from --web.config.file; empty without one
+  std::unique_ptr<BasicAuth> auth;  // null: no basic_auth_users, every request is let in
+  std::string configured_headers;   // http_server_config.headers, as "Name: value\r\n" lines
+  std::string tls_failure;          // why init_ssl failed, for Start's error
 
   int Handle(mg_connection* conn);
   int ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head);
+  // Send plus the configured headers, which belong on every response (401 included).
+  int Reply(mg_connection* conn, int status, std::string_view content_type,
+            std::string_view extra_headers, std::string_view body, bool head) const;
 };
 
 namespace {
@@ -176,7 +187,61 @@ int BeginRequest(mg_connection* conn) {
   }
 }
 
+// civetweb calls this from mg_start2, on the calling thread, with the SSL_CTX it made for the
+// "s" ports. Returning 1 tells it the certificate is in place, so civetweb's one-PEM-file loader
+// (ssl_certificate) and its own peer verification stay unused: ConfigureTlsContext does both.
+int InitSsl(void* ssl_ctx, void* user_data) {
+  auto* impl = static_cast<HttpServer::Impl*>(user_data);
+  try {
+    Expected<bool> configured = ConfigureTlsContext(*impl->web_config.tls, ssl_ctx);
+    if (configured) return 1;
+    impl->tls_failure = configured.error();
+  } catch (const std::exception& e) {
+    impl->tls_failure = e.what();
+  } catch (...) {
+    impl->tls_failure = "unknown error";
+  }
+  return -1;
+}
+
+// "Name: value\r\n" for each configured header. X-Content-Type-Options is left out: Send always
+// sends it, and the only value the toolkit allows for it is the one Send uses (nosniff).
+std::string ConfiguredHeaders(const WebConfig& config) {
+  std::string lines;
+  for (const auto& [name, value] : config.headers) {
+    if (name == "X-Content-Type-Options") continue;
+    lines += name + ": " + value + "\r\n";
+  }
+  return lines;
+}
+
+// Debian 12's libcivetweb1 (1.15) dlopen()s OpenSSL by the development names "libssl.so" and
+// "libcrypto.so" and was built for the OpenSSL 1.1 API: it looks up SSL_get_peer_certificate,
+// which OpenSSL 3 only has as a macro (civetweb/civetweb#1334). Says which of the two went wrong.
+std::string TlsLoadHint(const std::string& failure) {
+  if (failure.find("SSL_get_peer_certificate") != std::string::npos) {
+    return " (this civetweb was built for OpenSSL 1.1 and the system has OpenSSL 3: the exporter "
+           "must be linked with its OpenSSL compatibility shim)";
+  }
+  if (failure.find("libssl") != std::string::npos ||
+      failure.find("libcrypto") != std::string::npos) {
+    return " (civetweb loads OpenSSL as libssl.so and libcrypto.so)";
+  }
+  return "";
+}
+
 }  // namespace
+
+int HttpServer::Impl::Reply(mg_connection* conn, int status, std::string_view content_type,
+                            std::string_view extra_headers, std::string_view body,
+                            bool head) const {
+  if (configured_headers.empty()) {
+    return Send(conn, status, content_type, extra_headers, body, head);
+  }
+  std::string headers(extra_headers);
+  headers += configured_headers;
+  return Send(conn, status, content_type, headers, body, head);
+}
 
 int HttpServer::Impl::Handle(mg_connection* conn) {
   const mg_request_info& request = *mg_get_request_info(conn);
@@ -189,16 +254,25 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
   const bool readonly = head || method == "GET";
   if (!readonly) DiscardBody(conn);
 
+  // Everything but the health check needs credentials once users are configured, unknown paths
+  // included (as the toolkit, whose auth wraps the whole mux): probes keep working without them.
+  if (auth != nullptr && path != kHealthyPath &&
+      !auth->Allows(mg_get_header(conn, "Authorization"))) {
+    return Reply(conn, 401, kTextContentType,
+                 "WWW-Authenticate: Basic realm=\"cproc_exporter\"\r\n", "Unauthorized\n", head);
+  }
+
   const bool is_metrics = path == options.telemetry_path;
   if (!is_metrics && path != "/" && path != kHealthyPath) {
-    return Send(conn, 404, kTextContentType, "", "404 page not found\n", head);
+    return Reply(conn, 404, kTextContentType, "", "404 page not found\n", head);
   }
   if (!readonly) {
-    return Send(conn, 405, kTextContentType, "Allow: GET, HEAD\r\n", "method not allowed\n", false);
+    return Reply(conn, 405, kTextContentType, "Allow: GET, HEAD\r\n", "method not allowed\n",
+                 false);
   }
   if (is_metrics) return ServeMetrics(conn, request, head);
-  if (path == "/") return Send(conn, 200, kHtmlContentType, "", landing_page, head);
-  return Send(conn, 200, kTextContentType, "", "OK", head);
+  if (path == "/") return Reply(conn, 200, kHtmlContentType, "", landing_page, head);
+  return Reply(conn, 200, kTextContentType, "", "OK", head);
 }
 
 int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head) {
@@ -212,19 +286,19 @@ int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& r
     InFlight& operator=(const InFlight&) = delete;
   } in_flight(metrics_in_flight);
   if (options.max_requests > 0 && in_flight.before >= options.max_requests) {
-    return Send(conn, 503, kTextContentType, "",
-                "limit of concurrent requests reached (" + std::to_string(options.max_requests) +
-                    "), try again later\n",
-                head);
+    return Reply(conn, 503, kTextContentType, "",
+                 "limit of concurrent requests reached (" + std::to_string(options.max_requests) +
+                     "), try again later\n",
+                 head);
   }
 
   const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
   if (exposition == nullptr) {
-    return Send(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
+    return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
   }
   // An empty gzip means compression failed when the exposition was made: serve identity.
   const bool gzip = !exposition->gzip.empty() && AcceptsGzip(AcceptEncoding(request));
-  return Send(
+  return Reply(
       conn, 200, kMetricsContentType,
       gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n" : "Vary: Accept-Encoding\r\n",
       gzip ? exposition->gzip : exposition->text, head);
@@ -258,6 +332,24 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   impl->options = options;
   impl->source = std::move(source);
   impl->landing_page = LandingPage(options);
+  if (!options.web_config_file.empty()) {
+    Expected<WebConfig> web_config = LoadWebConfig(options.web_config_file);
+    if (!web_config) return Error{"--web.config.file " + web_config.error()};
+    impl->web_config = std::move(*web_config);
+    impl->configured_headers = ConfiguredHeaders(impl->web_config);
+    if (!impl->web_config.basic_auth_users.empty()) {
+      auto auth = BasicAuth::Create(impl->web_config.basic_auth_users);
+      if (!auth) return Error{"--web.config.file " + options.web_config_file + ": " + auth.error()};
+      impl->auth = std::move(*auth);
+    }
+  }
+  const bool tls = impl->web_config.tls.has_value();
+  if (tls && mg_check_feature(MG_FEATURES_TLS) == 0) {
+    return Error{"--web.config.file " + options.web_config_file +
+                 ": tls_server_config is set but this civetweb build has no TLS support"};
+  }
+  // civetweb marks a TLS port with a trailing "s".
+  const std::string listening_ports = tls ? *ports + "s" : *ports;
 
   const std::string threads = std::to_string(WorkerThreads(options.max_requests));
   const std::string timeout = std::to_string(options.request_timeout_ms);
@@ -265,7 +357,7 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   // linger_timeout_ms unset (close() never blocks a worker; the kernel sends what is left).
   const char* civet_options[] = {
       "listening_ports",
-      ports->c_str(),
+      listening_ports.c_str(),
       "num_threads",
       threads.c_str(),
       "request_timeout_ms",
@@ -281,6 +373,7 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   mg_callbacks callbacks{};
   callbacks.begin_request = &BeginRequest;
   callbacks.log_message = &LogMessage;
+  if (tls) callbacks.init_ssl = &InitSsl;
   mg_init_data init{&callbacks, impl.get(), civet_options};
   std::array<char, 256> error_text{};
   unsigned error_code = 0;
@@ -291,9 +384,23 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   impl->context = mg_start2(&init, &error);
   t_start_failure = nullptr;
   if (impl->context == nullptr) {
+    if (!impl->tls_failure.empty()) {
+      return Error{"--web.config.file " + options.web_config_file +
+                   ": tls_server_config: " + impl->tls_failure};
+    }
     if (failure.empty()) failure = error_text.data();
     if (failure.empty()) failure = "civetweb failed to start";
+    if (tls) failure += TlsLoadHint(failure);
     return Error{where + failure};
+  }
+  if (!options.web_config_file.empty()) {
+    spdlog::info(
+        "web config {}: {}, basic auth {}{}", options.web_config_file,
+        tls ? "TLS on" : "plain HTTP",
+        impl->auth != nullptr
+            ? "for " + std::to_string(impl->web_config.basic_auth_users.size()) + " user(s)"
+            : std::string("off"),
+        impl->web_config.headers.empty() ? "" : ", extra response headers");
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 } catch (const std::exception& e) {

@@ -1,0 +1,91 @@
+// Inputs the libFuzzer targets in tests/fuzz found (or that their reports pointed at), kept as
+// plain unit tests so every build checks them, with or without clang and CPROC_FUZZ.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "exporter/config.h"
+#include "exporter/flags.h"
+
+using namespace cproc;
+
+namespace {
+
+// A file with the given content in a fresh temporary directory, removed afterwards.
+class FuzzInputFile {
+ public:
+  explicit FuzzInputFile(const std::string& content) {
+    char dir[] = "/tmp/cproc-fuzz-regression-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    dir_ = dir;
+    path_ = dir_ + "/config.yml";
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~FuzzInputFile() {
+    std::remove(path_.c_str());
+    std::remove(dir_.c_str());
+  }
+  FuzzInputFile(const FuzzInputFile&) = delete;
+  FuzzInputFile& operator=(const FuzzInputFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+// The config must be refused with a one-line error naming the file, and nothing may throw: an
+// exception out of ParseCommandLine terminates the exporter at start (cmd/main.cpp calls it
+// outside any try) and stops it on SIGHUP (Reload runs inside Serve's try, whose catch returns 1).
+void ExpectRefusedWithoutException(const std::string& yaml) {
+  CAPTURE(yaml);
+  FuzzInputFile file(yaml);
+  bool threw = false;
+  try {
+    Config config;
+    auto loaded = LoadConfigFile(file.path(), config);
+    CHECK_FALSE(loaded.ok());
+    if (!loaded) CHECK(loaded.error().starts_with(file.path()));
+    auto parsed = ParseCommandLine({"--config.file=" + file.path()});
+    CHECK_FALSE(parsed.ok());
+  } catch (const std::exception& e) {
+    threw = true;
+    FAIL_CHECK("exception escaped: " << e.what());
+  }
+  CHECK_FALSE(threw);
+}
+
+}  // namespace
+
+// fuzz_config_file, crash: "terminate called after throwing an instance of
+// 'YAML::TypedBadConversion<std::string>' ... bad conversion" from
+// `section.first.as<std::string>()` (exporter/config.cpp:153) on a non-scalar section key.
+TEST_CASE("fuzz regression: a config whose section key is a sequence or map is refused") {
+  ExpectRefusedWithoutException("? [a]\n: {b: c}\n");
+  ExpectRefusedWithoutException("{[web]: {listen_address: ':1'}}\n");
+  ExpectRefusedWithoutException("? {a: b}\n: {c: d}\n");
+  ExpectRefusedWithoutException("? \n: {c: d}\n");  // a null key
+}
+
+// fuzz_config_file, crash: the same from `item.first.as<std::string>()` (exporter/config.cpp:160)
+// on a non-scalar setting key inside a section.
+TEST_CASE("fuzz regression: a config whose setting key is a sequence or map is refused") {
+  ExpectRefusedWithoutException("web:\n  ? [a]\n  : b\n");
+  ExpectRefusedWithoutException("scan:\n  ? {a: b}\n  : c\n");
+  ExpectRefusedWithoutException("log: {[level]: info}\n");
+}
+
+// Review of fuzz_duration's invariant (the sum of non-negative parts is never negative): each
+// part is bounded (<= 1e9 units) but their sum is not, and the int64 millisecond total overflows
+// (signed overflow: UB; UBSan reports it in exporter/config.cpp ParseDuration's `total +=`).
+// 2600 x "1000000000h" = 9.36e18 ms > INT64_MAX.
+TEST_CASE("fuzz regression: a duration whose parts overflow int64 milliseconds is refused") {
+  std::string text;
+  for (int i = 0; i < 2600; ++i) text += "1000000000h";
+  auto parsed = ParseDuration(text);
+  CHECK_FALSE(parsed.ok());
+  if (parsed) CHECK(parsed->count() > 0);
+}
