@@ -6,10 +6,11 @@
 
 namespace cproc {
 
-std::shared_ptr<const Exposition> MakeExposition(std::string text) {
+std::shared_ptr<const Exposition> MakeExposition(std::string text, std::string containers_json) {
   auto exposition = std::make_shared<Exposition>();
   exposition->gzip = GzipCompress(text);
   exposition->text = std::move(text);
+  exposition->containers_json = std::move(containers_json);
   return exposition;
 }
 

@@ -8,11 +8,13 @@
 namespace cproc {
 
 struct Exposition {
-  std::string text;  // Prometheus text format 0.0.4
-  std::string gzip;  // the same bytes, gzip-compressed
+  std::string text;             // Prometheus text format 0.0.4
+  std::string gzip;             // the same bytes, gzip-compressed
+  std::string containers_json;  // the same scan for /api/v1/containers (no environment, ever)
 };
 
 // Compresses `text` once and returns the shared, immutable result.
-std::shared_ptr<const Exposition> MakeExposition(std::string text);
+std::shared_ptr<const Exposition> MakeExposition(std::string text,
+                                                 std::string containers_json = "");
 
 }  // namespace cproc

@@ -24,6 +24,8 @@ constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; cha
 constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
 constexpr std::string_view kHealthyPath = "/-/healthy";
+constexpr std::string_view kContainersPath = "/api/v1/containers";
+constexpr std::string_view kJsonContentType = "application/json";
 
 // civetweb reports why mg_start failed only through log_message, on the thread calling mg_start:
 // Start points this at a string for the duration of the call and keeps the first (root) cause.
@@ -137,6 +139,7 @@ std::string LandingPage(const HttpServerOptions& options) {
          "<p>Container process exporter for Prometheus, version " +
          HtmlEscape(options.version.empty() ? "unknown" : options.version) +
          ".</p>\n<ul>\n<li><a href=\"" + path + "\">" + path + "</a>: metrics</li>\n" +
+         "<li><a href=\"/api/v1/containers\">/api/v1/containers</a>: containers as JSON</li>\n"
          "<li><a href=\"/-/healthy\">/-/healthy</a>: health check</li>\n</ul>\n</body>\n</html>\n";
 }
 
@@ -263,7 +266,8 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
   }
 
   const bool is_metrics = path == options.telemetry_path;
-  if (!is_metrics && path != "/" && path != kHealthyPath) {
+  const bool is_containers = path == kContainersPath;
+  if (!is_metrics && !is_containers && path != "/" && path != kHealthyPath) {
     return Reply(conn, 404, kTextContentType, "", "404 page not found\n", head);
   }
   if (!readonly) {
@@ -271,6 +275,14 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
                  false);
   }
   if (is_metrics) return ServeMetrics(conn, request, head);
+  if (is_containers) {
+    // The snapshot as JSON, rendered once per scan like the metrics; no environment, ever.
+    const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
+    if (exposition == nullptr || exposition->containers_json.empty()) {
+      return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
+    }
+    return Reply(conn, 200, kJsonContentType, "", exposition->containers_json, head);
+  }
   if (path == "/") return Reply(conn, 200, kHtmlContentType, "", landing_page, head);
   return Reply(conn, 200, kTextContentType, "", "OK", head);
 }

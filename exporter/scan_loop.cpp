@@ -3,6 +3,7 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include "exporter/container_report.h"
 #include "exporter/metric_families.h"
 
 namespace cproc {
@@ -68,7 +69,8 @@ void ScanLoop::RunOnce() {
   std::vector<prometheus::MetricFamily> families;
   if (snapshot) families = SnapshotFamilies(*snapshot, family_options);
   for (auto& family : SelfFamilies(self_status)) families.push_back(std::move(family));
-  auto exposition = MakeExposition(prometheus::TextSerializer().Serialize(families));
+  auto exposition = MakeExposition(prometheus::TextSerializer().Serialize(families),
+                                   snapshot ? RenderContainersJson(*snapshot) : std::string());
   if (snapshot) {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
                   snapshot->containers.size(), snapshot->stats.duration_seconds);

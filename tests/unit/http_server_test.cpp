@@ -314,6 +314,21 @@ TEST_CASE("a custom telemetry path replaces /metrics") {
   CHECK(Get(r.port, "/").body.find("href=\"/x/metrics\"") != std::string::npos);
 }
 
+TEST_CASE("/api/v1/containers serves the scan as JSON") {
+  const std::string json = "{\"containers\": []}\n";
+  const Running r = StartServer(LocalOptions(), Fixed(MakeExposition(kText, json)));
+  const Response res = Get(r.port, "/api/v1/containers");
+  CHECK(res.status == 200);
+  CHECK(res.Header("content-type") == "application/json");
+  CHECK(res.body == json);
+  CHECK(Request(r.port, "POST", "/api/v1/containers").status == 405);
+  CHECK(Get(r.port, "/api/v1/containers/x").status == 404);
+  CHECK(Get(r.port, "/").body.find("href=\"/api/v1/containers\"") != std::string::npos);
+  // No JSON yet (no scan): 503, as for /metrics.
+  const Running empty = StartServer(LocalOptions(), Fixed(MakeExposition(kText)));
+  CHECK(Get(empty.port, "/api/v1/containers").status == 503);
+}
+
 TEST_CASE("before the first scan /metrics answers 503") {
   const ScriptMode mode(ScriptedSource::Mode::kNone);
   const Response res = Get(SharedPort(), "/metrics");
