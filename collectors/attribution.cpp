@@ -8,12 +8,6 @@ namespace {
 
 constexpr int32_t kAmbiguous = -2;
 
-const Process* FindByPid(const std::vector<Process>& processes, int32_t pid) {
-  auto it = std::lower_bound(processes.begin(), processes.end(), pid,
-                             [](const Process& p, int32_t value) { return p.pid < value; });
-  return it != processes.end() && it->pid == pid ? &*it : nullptr;
-}
-
 bool Attributed(const Process& p) { return p.container != kNoContainer; }
 
 }  // namespace
@@ -48,7 +42,7 @@ void AttributeWithoutCgroup(std::vector<Process>& processes,
   for (std::size_t i = 0; i < processes.size(); ++i) {
     Process& p = processes[i];
     if (Attributed(p) || !(p.state == ProcessState::kZombie || cgroup_unknown[i] != 0)) continue;
-    const Process* ancestor = FindByPid(processes, p.ppid);
+    const Process* ancestor = FindProcess(processes, p.ppid);
     for (int depth = 0; ancestor != nullptr && depth < kMaxDepth; ++depth) {
       if (Attributed(*ancestor)) {
         p.container = ancestor->container;
@@ -56,7 +50,7 @@ void AttributeWithoutCgroup(std::vector<Process>& processes,
         break;
       }
       if (ancestor->ppid == ancestor->pid) break;
-      ancestor = FindByPid(processes, ancestor->ppid);
+      ancestor = FindProcess(processes, ancestor->ppid);
     }
   }
 }

@@ -7,22 +7,12 @@
 #include "collectors/proc_status.h"
 
 namespace cproc {
-namespace {
-
-const Process* FindByPid(const std::vector<Process>& processes, int32_t pid) {
-  auto it = std::lower_bound(processes.begin(), processes.end(), pid,
-                             [](const Process& p, int32_t value) { return p.pid < value; });
-  return it != processes.end() && it->pid == pid ? &*it : nullptr;
-}
-
-}  // namespace
-
 std::vector<std::vector<std::size_t>> InitCandidates(const Snapshot& snapshot) {
   std::vector<std::vector<std::size_t>> candidates(snapshot.containers.size());
   for (std::size_t i = 0; i < snapshot.processes.size(); ++i) {
     const Process& p = snapshot.processes[i];
     if (p.container == kNoContainer || p.state == ProcessState::kZombie) continue;
-    const Process* parent = FindByPid(snapshot.processes, p.ppid);
+    const Process* parent = FindProcess(snapshot.processes, p.ppid);
     if (parent != nullptr && parent->container == p.container) continue;
     candidates[static_cast<std::size_t>(p.container)].push_back(i);
   }

@@ -8,12 +8,6 @@
 namespace cproc {
 namespace {
 
-const Process* FindByPid(const std::vector<Process>& processes, int32_t pid) {
-  auto it = std::lower_bound(processes.begin(), processes.end(), pid,
-                             [](const Process& p, int32_t value) { return p.pid < value; });
-  return it != processes.end() && it->pid == pid ? &*it : nullptr;
-}
-
 constexpr std::size_t Kind(NsKind kind) { return static_cast<std::size_t>(kind); }
 
 }  // namespace
@@ -24,7 +18,7 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   for (std::size_t c = 0; c < n; ++c) {
     Container& container = snapshot.containers[c];
     container.sharing = NamespaceSharing{};
-    const Process* init = FindByPid(snapshot.processes, container.init.pid);
+    const Process* init = FindProcess(snapshot.processes, container.init.pid);
     if (init == nullptr) continue;
     ns_of[c] = &init->ns;
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {

@@ -52,10 +52,8 @@ void ReapingHistory::Update(Snapshot& snapshot, double now_seconds) {
       ++container.zombies.parent_pid1;
       continue;
     }
-    auto parent = std::lower_bound(snapshot.processes.begin(), snapshot.processes.end(), p.ppid,
-                                   [](const Process& q, int32_t pid) { return q.pid < pid; });
-    const bool inside = parent != snapshot.processes.end() && parent->pid == p.ppid &&
-                        parent->container == p.container;
+    const Process* parent = FindProcess(snapshot.processes, p.ppid);
+    const bool inside = parent != nullptr && parent->container == p.container;
     ++(inside ? container.zombies.parent_other : container.zombies.parent_outside);
   }
 }

@@ -2,6 +2,7 @@
 // Produced by the Scanner, read (never changed) by the analyses, metrics and the HTTP side.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -128,5 +129,12 @@ struct Snapshot {
   NsSet host_ns{};                    // the namespaces of the procfs' host (see scanner)
   ScanStats stats;
 };
+
+// The process with `pid` in a pid-sorted vector (Snapshot::processes), or null.
+inline const Process* FindProcess(const std::vector<Process>& processes, int32_t pid) {
+  auto it = std::lower_bound(processes.begin(), processes.end(), pid,
+                             [](const Process& p, int32_t value) { return p.pid < value; });
+  return it != processes.end() && it->pid == pid ? &*it : nullptr;
+}
 
 }  // namespace cproc

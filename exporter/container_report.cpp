@@ -112,10 +112,8 @@ std::string RenderContainerTrees(const Snapshot& snapshot, const std::vector<std
     std::vector<const Process*> roots;
     for (const Process& p : snapshot.processes) {
       if (p.container != static_cast<int32_t>(index)) continue;
-      auto parent = std::lower_bound(snapshot.processes.begin(), snapshot.processes.end(), p.ppid,
-                                     [](const Process& q, int32_t pid) { return q.pid < pid; });
-      const bool parent_inside = parent != snapshot.processes.end() && parent->pid == p.ppid &&
-                                 parent->container == p.container;
+      const Process* parent = FindProcess(snapshot.processes, p.ppid);
+      const bool parent_inside = parent != nullptr && parent->container == p.container;
       (parent_inside ? children[p.ppid] : roots).push_back(&p);
     }
     // The init first, then `docker exec` sessions, in the order they started.
