@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "collectors/proc_files.h"
 #include "collectors/proc_status.h"
 #include "collectors/scanner.h"
@@ -85,6 +87,7 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
     return 2;
   }
   const Config& config = parsed->config;
+  spdlog::set_level(spdlog::level::warn);  // a one-shot scan: only problems are worth a line
   ScannerOptions scanner_options;
   scanner_options.procfs = config.path_procfs;
   scanner_options.sysfs = config.path_sysfs;

@@ -1,5 +1,6 @@
 #include "collectors/cgroupfs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,12 +33,61 @@ CgroupFs::CgroupFs(const std::string& sysfs) {
   }
 }
 
-PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) const {
+std::pair<std::string_view, bool> StripNamespaceParents(std::string_view path) {
+  bool stripped = false;
+  while (path.starts_with("/..") && (path.size() == 3 || path[3] == '/')) {
+    path.remove_prefix(3);
+    stripped = true;
+  }
+  return {path, stripped};
+}
+
+std::optional<std::string> CgroupFs::Locate(const std::string& root, std::string_view suffix) {
+  const std::string key = root + "\n" + std::string(suffix);
+  if (auto it = located_.find(key); it != located_.end()) return it->second;
+  // Breadth-first over the mounted tree, bounded: cgroup trees are hundreds to a few thousand
+  // directories, and this runs once per container, not per scan.
+  constexpr std::size_t kMaxDirectories = 100000;
+  constexpr int kMaxDepth = 12;
+  std::vector<std::pair<std::string, int>> queue = {{"", 0}};
+  std::optional<std::string> found;
+  bool ambiguous = false;
+  for (std::size_t next = 0; next < queue.size() && queue.size() < kMaxDirectories; ++next) {
+    const auto [relative, depth] = queue[next];
+    if (std::string_view(relative).ends_with(suffix) && relative.size() >= suffix.size()) {
+      ambiguous = found.has_value();
+      found = relative;
+    }
+    if (depth >= kMaxDepth) continue;
+    DIR* dir = ::opendir((root + relative).c_str());
+    if (dir == nullptr) continue;
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_type == DT_DIR && entry->d_name[0] != '.') {
+        queue.emplace_back(relative + "/" + entry->d_name, depth + 1);
+      }
+    }
+    ::closedir(dir);
+  }
+  if (ambiguous) found.reset();
+  if (located_.size() > 10000) located_.clear();  // bound the cache; it refills on demand
+  located_[key] = found;
+  return found;
+}
+
+PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) {
   PidsUsage usage;
-  if (!IsSafeCgroupPath(cgroup_path)) return usage;
+  const auto [suffix, relative_to_namespace] = StripNamespaceParents(cgroup_path);
+  if (relative_to_namespace && suffix.empty()) return usage;
   std::string text;
   for (const std::string& root : pids_roots_) {
-    const std::string dir = root + std::string(cgroup_path);
+    std::string path(cgroup_path);
+    if (relative_to_namespace) {
+      auto located = Locate(root, suffix);
+      if (!located) continue;
+      path = *located;
+    }
+    if (!IsSafeCgroupPath(path)) continue;
+    const std::string dir = root + path;
     if (ReadFileAt(AT_FDCWD, (dir + "/pids.max").c_str(), text) != ReadResult::kOk) continue;
     if (auto limit = ParsePidsMax(text)) usage.limit = *limit;
     if (ReadFileAt(AT_FDCWD, (dir + "/pids.current").c_str(), text) == ReadResult::kOk) {

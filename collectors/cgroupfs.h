@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "collectors/snapshot.h"
@@ -18,7 +20,9 @@ class CgroupFs {
   explicit CgroupFs(const std::string& sysfs);
 
   // The pids controller files of the cgroup at `cgroup_path`; fields stay empty when unreadable.
-  PidsUsage ReadPids(std::string_view cgroup_path) const;
+  // A path relative to the exporter's cgroup namespace ("/../../kubepods.slice/x", what a pod
+  // sees on cgroup v2) is located in the mounted tree by its part after the "..".
+  PidsUsage ReadPids(std::string_view cgroup_path);
 
   const std::vector<std::string>& pids_roots() const { return pids_roots_; }
 
@@ -26,9 +30,16 @@ class CgroupFs {
   bool pids_available() const { return pids_available_; }
 
  private:
+  // The directory under `root` whose path ends with `suffix`, if exactly one does (cached).
+  std::optional<std::string> Locate(const std::string& root, std::string_view suffix);
+
   std::vector<std::string> pids_roots_;  // where a pids.max may live, in order of preference
   bool pids_available_ = false;
+  std::unordered_map<std::string, std::optional<std::string>> located_;  // by root + suffix
 };
+
+// The part of a cgroup path after its leading "/.." components, and whether there were any.
+std::pair<std::string_view, bool> StripNamespaceParents(std::string_view path);
 
 // A cgroup path that can be appended to a mount point: absolute, without "." or ".." components
 // (paths relative to a cgroup namespace start with "/.." and must not escape the mount).

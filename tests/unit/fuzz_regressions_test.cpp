@@ -43,7 +43,6 @@ class FuzzInputFile {
 void ExpectRefusedWithoutException(const std::string& yaml) {
   CAPTURE(yaml);
   FuzzInputFile file(yaml);
-  bool threw = false;
   try {
     Config config;
     auto loaded = LoadConfigFile(file.path(), config);
@@ -52,10 +51,8 @@ void ExpectRefusedWithoutException(const std::string& yaml) {
     auto parsed = ParseCommandLine({"--config.file=" + file.path()});
     CHECK_FALSE(parsed.ok());
   } catch (const std::exception& e) {
-    threw = true;
-    FAIL_CHECK("exception escaped: " << e.what());
+    FAIL_CHECK("exception escaped: " << std::string(e.what()));
   }
-  CHECK_FALSE(threw);
 }
 
 }  // namespace
