@@ -4,6 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
 #include "collectors/proc_files.h"
 
 namespace cproc {
@@ -12,7 +16,18 @@ namespace {
 constexpr std::size_t kMaxMetadataBytes = 4 << 20;  // runtime files are KiB; refuse anything odd
 
 bool ReadSmall(const std::string& path, std::string& out) {
-  return ReadFileAt(AT_FDCWD, path.c_str(), out, kMaxMetadataBytes) == ReadResult::kOk;
+  const ReadResult result = ReadFileAt(AT_FDCWD, path.c_str(), out, kMaxMetadataBytes);
+  if (result == ReadResult::kPermission) {
+    // Runtimes keep these files root-only: say so once, not per container and scan.
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      spdlog::warn(
+          "cannot read {}: permission denied; container names and images need "
+          "CAP_DAC_READ_SEARCH (the short id is shown instead)",
+          path);
+    });
+  }
+  return result == ReadResult::kOk;
 }
 
 std::vector<std::string> Subdirectories(const std::string& dir) {

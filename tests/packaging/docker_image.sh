@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# The Docker image: build the Dockerfile at the top of the source tree and run it the way the
+# README documents (uid 0, --cap-drop=ALL --cap-add=SYS_PTRACE, read-only root, no-new-privileges,
+# the host's /proc and cgroupfs mounted read-only, loopback-only port). Then /metrics must show
+# the host's processes (cproc_scan_processes > 10) and a container this test starts, by name.
+#
+#   docker_image.sh SOURCE_DIR
+# Exit codes: 0 pass, 1 fail, 77 skip (reason printed): not root, no docker daemon, base images
+# missing and debootstrap or the Debian mirror unavailable.
+#
+# No registry is reachable on our machines, so debian:bookworm and debian:bookworm-slim are made
+# here with debootstrap from deb.debian.org when Docker does not have them yet, and kept (the
+# next run reuses them). The image build itself relies on Docker's layer cache: the apt layers
+# stay cached, a source change only recompiles. Time: first run ~3 min debootstrap + ~2 min
+# apt + ~4 min compile on 2 cores; a rerun without source changes ~15 s.
+#
+# Networking: apt-get inside `docker build` uses the default bridge network; it reaches the
+# Debian mirror here. Where the bridge has no route out (rootless or firewalled daemons), the
+# build is retried once with `--network host` when apt's output shows a network failure.
+set -euo pipefail
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+skip() { log "SKIP: $*"; exit 77; }
+fail() { log "FAIL: $*"; exit 1; }
+
+SOURCE_DIR=${1:?usage: $0 SOURCE_DIR}
+[[ -f $SOURCE_DIR/Dockerfile ]] || fail "no Dockerfile in $SOURCE_DIR"
+
+BASE_IMAGE=debian:bookworm
+SLIM_IMAGE=debian:bookworm-slim
+MIRROR=${CPROC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+IMAGE=cproc_exporter:packaging-test
+BUILDER_IMAGE=cproc_exporter-builder:packaging-test
+PREFIX=cproc-pkg-test-$$
+DOCKER=docker
+[[ -x /usr/bin/docker ]] && DOCKER=/usr/bin/docker # the Debian client matches the daemon
+
+[[ $(id -u) -eq 0 ]] || skip "needs root (docker, debootstrap)"
+command -v "$DOCKER" >/dev/null 2>&1 || skip "no docker client installed"
+timeout 20 "$DOCKER" info >/dev/null 2>&1 || skip "docker daemon not reachable ('$DOCKER info' failed)"
+command -v curl >/dev/null 2>&1 || skip "curl not installed"
+
+TMP=$(mktemp -d /var/tmp/cproc-pkg-docker.XXXXXX)
+CONTAINERS=() # names of the containers this test started: the only ones cleanup removes
+cleanup() {
+  local rc=$? name
+  set +e
+  for name in "${CONTAINERS[@]}"; do
+    if ((rc != 0 && rc != 77)) && [[ $name == "$PREFIX-exporter" ]]; then
+      log "exporter container log:"
+      "$DOCKER" logs --tail 50 "$name" 2>&1 | sed 's/^/    /'
+    fi
+    "$DOCKER" rm -f "$name" >/dev/null 2>&1
+  done
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# --- base images --------------------------------------------------------------------------------
+# debian:bookworm = debootstrap minbase + the official image's apt sources. debian:bookworm-slim =
+# the same minus documentation, man pages and locales, with the dpkg excludes of Debian's slim
+# images so later apt-get installs stay small too.
+make_base_images() {
+  command -v debootstrap >/dev/null 2>&1 ||
+    skip "$BASE_IMAGE/$SLIM_IMAGE absent and debootstrap not installed (apt-get install debootstrap)"
+  curl -fsS -m 15 -o /dev/null "$MIRROR/dists/bookworm/Release" ||
+    skip "$BASE_IMAGE/$SLIM_IMAGE absent and the Debian mirror $MIRROR is unreachable"
+  local rootfs=$TMP/rootfs
+  log "debootstrap --variant=minbase bookworm from $MIRROR (a few minutes)"
+  if ! debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" >"$TMP/debootstrap.log" 2>&1; then
+    tail -20 "$TMP/debootstrap.log"
+    if grep -qiE 'resolv|connect|download|fetch' "$TMP/debootstrap.log"; then
+      skip "debootstrap could not download from $MIRROR"
+    fi
+    fail "debootstrap failed"
+  fi
+  rm -f "$rootfs/etc/apt/sources.list"
+  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $MIRROR
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${MIRROR%/debian}/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  chroot "$rootfs" apt-get clean
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/log/*.log \
+    "$rootfs"/var/log/apt/* "$rootfs"/tmp/*
+  local label='LABEL org.opencontainers.image.description="made locally by tests/packaging/docker_image.sh with debootstrap"'
+  tar --numeric-owner -C "$rootfs" -c . |
+    "$DOCKER" import -c 'CMD ["bash"]' -c "$label" - "$BASE_IMAGE" >/dev/null ||
+    fail "docker import of $BASE_IMAGE failed"
+
+  mkdir -p "$rootfs/etc/dpkg/dpkg.cfg.d"
+  cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'EOF'
+# Like Debian's -slim images: no documentation, man pages or translations.
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+path-exclude /usr/share/lintian/*
+EOF
+  find "$rootfs/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete
+  find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$rootfs"/usr/share/{man,info,lintian}/*
+  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+  tar --numeric-owner -C "$rootfs" -c . |
+    "$DOCKER" import -c 'CMD ["bash"]' -c "$label" - "$SLIM_IMAGE" >/dev/null ||
+    fail "docker import of $SLIM_IMAGE failed"
+  rm -rf "$rootfs"
+  log "imported $BASE_IMAGE and $SLIM_IMAGE"
+}
+
+if [[ -z $(image_id "$BASE_IMAGE") || -z $(image_id "$SLIM_IMAGE") ]]; then
+  # One debootstrap at a time on this machine (ctest -j, several checkouts).
+  exec 9>/var/tmp/cproc-pkg-base-images.lock
+  flock -w 900 9 || fail "timed out waiting for another run's debootstrap"
+  if [[ -z $(image_id "$BASE_IMAGE") || -z $(image_id "$SLIM_IMAGE") ]]; then
+    make_base_images
+  fi
+  exec 9>&-
+else
+  log "base images $BASE_IMAGE and $SLIM_IMAGE present"
+fi
+
+# --- build --------------------------------------------------------------------------------------
+revision=$(git -C "$SOURCE_DIR" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+old_ids=("$(image_id "$IMAGE")" "$(image_id "$BUILDER_IMAGE")")
+# One snapshot of the tree for both builds below (others may be editing it meanwhile); Docker
+# applies .dockerignore to it. .git and build trees are left out here already: they are large.
+tar -C "$SOURCE_DIR" --exclude=./.git --exclude='./build*' -cf "$TMP/context.tar" . ||
+  fail "could not archive $SOURCE_DIR"
+build() { # build LOG [docker build options...]
+  local out=$1
+  shift
+  # The builder stage gets its own tag so its layers (the compile) stay cache hits, not dangling.
+  { "$DOCKER" build "$@" --target builder -t "$BUILDER_IMAGE" \
+      --build-arg CPROC_REVISION="$revision" - <"$TMP/context.tar" &&
+    "$DOCKER" build "$@" -t "$IMAGE" --build-arg CPROC_REVISION="$revision" - <"$TMP/context.tar"; } \
+    >"$out" 2>&1
+}
+log "docker build -t $IMAGE $SOURCE_DIR"
+started=$SECONDS
+if ! build "$TMP/build.log"; then
+  if grep -qE 'Temporary failure resolving|Could not resolve|Failed to fetch|Unable to connect|Network is unreachable|Unable to locate package' "$TMP/build.log"; then
+    log "apt-get in the build could not reach the mirror over the bridge network; retrying with --network host"
+    build "$TMP/build-host.log" --network host || {
+      tail -40 "$TMP/build-host.log"
+      fail "docker build --network host failed"
+    }
+  else
+    tail -40 "$TMP/build.log"
+    fail "docker build failed"
+  fi
+fi
+log "built in $((SECONDS - started)) s"
+# The previous images of these tags, if replaced (never someone else's: only ids our tags held).
+new_ids=("$(image_id "$IMAGE")" "$(image_id "$BUILDER_IMAGE")")
+for i in 0 1; do
+  if [[ -n ${old_ids[i]} && ${old_ids[i]} != "${new_ids[i]}" ]]; then
+    "$DOCKER" rmi "${old_ids[i]}" >/dev/null 2>&1 || true
+  fi
+done
+size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
+log "image $IMAGE: $((size / 1000000)) MB ($("$DOCKER" run --rm "$IMAGE" --version 2>&1 | head -1))"
+user=$("$DOCKER" image inspect -f '{{.Config.User}}' "$IMAGE")
+[[ $user == 0:0 || $user == 0 || $user == root ]] || fail "image USER is '$user', the documented setup is uid 0"
+
+# --- a container for the exporter to find ------------------------------------------------------
+WORKLOAD_IMAGE=cproc-test/busybox:latest
+[[ -n $(image_id "$WORKLOAD_IMAGE") ]] || WORKLOAD_IMAGE=$SLIM_IMAGE
+CONTAINERS+=("$PREFIX-workload")
+workload_id=$("$DOCKER" run -d --rm --name "$PREFIX-workload" "$WORKLOAD_IMAGE" sleep 600)
+log "workload container $PREFIX-workload ($WORKLOAD_IMAGE) ${workload_id:0:12}"
+
+# --- the exporter, exactly as the README documents it --------------------------------------------
+# -p 127.0.0.1::19256: Docker picks a free loopback port (no race with other tests).
+CONTAINERS+=("$PREFIX-exporter")
+"$DOCKER" run -d --name "$PREFIX-exporter" \
+  --pid=host \
+  --cap-drop=ALL --cap-add=SYS_PTRACE \
+  --security-opt no-new-privileges \
+  --read-only \
+  -v /proc:/host/proc:ro \
+  -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
+  -v /var/lib/docker/containers:/host/root/var/lib/docker/containers:ro \
+  -p 127.0.0.1::19256 \
+  "$IMAGE" >/dev/null # no arguments: the image's CMD (--path.* = /host/...) is part of the test
+port=$("$DOCKER" port "$PREFIX-exporter" 19256/tcp | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -1)
+[[ -n $port ]] || fail "no loopback port published for the exporter"
+URL=http://127.0.0.1:$port
+
+# Wait for a scan that sees the workload.
+metrics=$TMP/metrics.txt
+for _ in $(seq 1 60); do
+  if curl -fsS -m 5 "$URL/metrics" -o "$metrics" 2>/dev/null &&
+    grep -q "^cproc_container_info{.*container_id=\"docker://$workload_id\"" "$metrics"; then
+    break
+  fi
+  [[ $("$DOCKER" inspect -f '{{.State.Running}}' "$PREFIX-exporter") == true ]] ||
+    fail "the exporter container exited"
+  sleep 1
+done
+curl -fsS -m 5 "$URL/-/healthy" >/dev/null || fail "$URL/-/healthy did not answer 200"
+
+processes=$(awk '$1 == "cproc_scan_processes" {print int($2)}' "$metrics")
+log "cproc_scan_processes $processes"
+((${processes:-0} > 10)) || fail "cproc_scan_processes is '${processes}', expected > 10 (host processes)"
+
+info=$(grep "^cproc_container_info{.*container_id=\"docker://$workload_id\"" "$metrics") ||
+  fail "no cproc_container_info for the workload container ${workload_id:0:12}"
+log "$info"
+[[ $info == *"container=\"$PREFIX-workload\""* ]] ||
+  fail "the workload's name is missing: the Docker metadata mount (--path.rootfs) is not read"
+
+# CAP_SYS_PTRACE works: the namespace series of the workload need readlinks of its ns/* links.
+# Same uid (0) is not enough: the kernel also wants the reader's permitted capabilities to cover
+# the target's, and the workload's root holds Docker's default set while the exporter has none
+# but SYS_PTRACE.
+grep -q "^cproc_container_host_namespace{.*docker://$workload_id.*ns=\"pid\"} 0" "$metrics" ||
+  fail "no cproc_container_host_namespace{ns=\"pid\"} 0 for the workload"
+grep -q "^cproc_container_pid1_info{.*docker://$workload_id" "$metrics" ||
+  fail "no cproc_container_pid1_info for the workload"
+perm=$(awk '$1 == "cproc_scan_errors_total{reason=\"permission\"}" {print int($2)}' "$metrics")
+log "cproc_scan_errors_total{reason=\"permission\"} ${perm:-absent}"
+
+# The documented run really is unprivileged: no capability beyond SYS_PTRACE, no_new_privs.
+pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$PREFIX-exporter")
+capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
+nnp=$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$pid/status")
+log "exporter process: CapEff=$capeff NoNewPrivs=$nnp"
+[[ $capeff == 0000000000080000 ]] || fail "CapEff is $capeff, expected CAP_SYS_PTRACE only (0x80000)"
+[[ $nnp == 1 ]] || fail "no_new_privs is not set"
+
+# TLS from --web.config.file works in the slim image (civetweb dlopen()s libssl.so: the
+# exporter's shims must be installed where its RPATH points).
+if command -v openssl >/dev/null 2>&1; then
+  mkdir -p "$TMP/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >/dev/null 2>&1 || fail "openssl req failed"
+  printf 'tls_server_config:\n  cert_file: /tls/cert.pem\n  key_file: /tls/key.pem\n' \
+    >"$TMP/tls/web.yml"
+  chmod 0755 "$TMP/tls" && chmod 0644 "$TMP/tls"/*
+  CONTAINERS+=("$PREFIX-tls")
+  "$DOCKER" run -d --name "$PREFIX-tls" --pid=host --cap-drop=ALL --cap-add=SYS_PTRACE \
+    --security-opt no-new-privileges --read-only -v /proc:/host/proc:ro \
+    -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro -v "$TMP/tls:/tls:ro" -p 127.0.0.1::19256 \
+    "$IMAGE" --path.procfs=/host/proc --path.sysfs=/host/sys --web.config.file=/tls/web.yml \
+    >/dev/null
+  ok=""
+  for _ in $(seq 1 20); do
+    tls_port=$("$DOCKER" port "$PREFIX-tls" 19256/tcp 2>/dev/null | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -1)
+    if [[ -n $tls_port ]] && curl -fsSk -m 5 "https://127.0.0.1:$tls_port/-/healthy" >/dev/null 2>&1; then
+      ok=1
+      break
+    fi
+    sleep 1
+  done
+  if [[ -z $ok ]]; then
+    "$DOCKER" logs --tail 5 "$PREFIX-tls" 2>&1 | sed 's/^/    /'
+    fail "the image does not serve HTTPS with --web.config.file"
+  fi
+  log "HTTPS with --web.config.file: ok"
+else
+  log "openssl not installed: HTTPS check skipped"
+fi
+
+# Stops promptly on SIGTERM (it is PID 1 of its container).
+started=$SECONDS
+"$DOCKER" stop -t 10 "$PREFIX-exporter" >/dev/null
+(( SECONDS - started < 8 )) || fail "docker stop took $((SECONDS - started)) s: SIGTERM not handled"
+log "PASS"
