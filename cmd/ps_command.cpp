@@ -5,13 +5,12 @@
 
 #include <cstdio>
 
-#include <spdlog/spdlog.h>
-
 #include "collectors/proc_files.h"
 #include "collectors/proc_status.h"
 #include "collectors/scanner.h"
 #include "exporter/container_report.h"
 #include "exporter/flags.h"
+#include "exporter/logging.h"
 
 namespace cproc {
 namespace {
@@ -87,7 +86,8 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
     return 2;
   }
   const Config& config = parsed->config;
-  spdlog::set_level(spdlog::level::warn);  // a one-shot scan: only problems are worth a line
+  // On stderr, so `ps --json | jq` sees only JSON; a one-shot scan: only problems are worth a line.
+  SetUpLogging("warn", "logfmt");
   ScannerOptions scanner_options;
   scanner_options.procfs = config.path_procfs;
   scanner_options.sysfs = config.path_sysfs;

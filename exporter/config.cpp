@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "collectors/parse_util.h"
@@ -43,6 +44,10 @@ constexpr std::array<std::string_view, 13> kSettingNames = {
     "log.level",          "log.format",
     "config.file"};
 
+Expected<bool> ApplyYaml(const YAML::Node& root,
+                         const std::function<std::string(const YAML::Node&)>& where,
+                         Config& config);
+
 }  // namespace
 
 Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
@@ -64,6 +69,11 @@ Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     const std::string_view unit = rest.substr(0, unit_length);
     rest.remove_prefix(unit_length);
     const auto n = static_cast<int64_t>(*number);
+    // Each part is at most 1e9 (checked above); bounding the running total keeps the sum far
+    // from overflow however many parts there are.
+    if (total > std::chrono::hours(24 * 366 * 100)) {
+      return Error{"invalid duration '" + std::string(text.substr(0, 64)) + "': too long"};
+    }
     if (unit == "ms") {
       total += std::chrono::milliseconds(n);
     } else if (unit == "s") {
@@ -96,7 +106,9 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
     config.web_max_requests = *n;
   } else if (name == "web.request-timeout") {
     auto d = ParseDuration(value);
-    if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms");
+    if (!d || d->count() < 100 || *d > std::chrono::hours(1)) {
+      return Bad(name, value, "a duration from 100ms to 1h");
+    }
     config.web_request_timeout = *d;
   } else if (name == "web.config.file") {
     config.web_config_file = std::string(value);
@@ -114,7 +126,9 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
     config.runtime_docker_root = std::string(value);
   } else if (name == "scan.interval") {
     auto d = ParseDuration(value);
-    if (!d || d->count() < 100) return Bad(name, value, "a duration of at least 100ms, e.g. 5s");
+    if (!d || d->count() < 100 || *d > std::chrono::hours(24)) {
+      return Bad(name, value, "a duration from 100ms to 24h, e.g. 5s");
+    }
     config.scan_interval = *d;
   } else if (name == "scan.revalidate-every") {
     auto n = ParseNumber<uint32_t>(value);
@@ -149,15 +163,30 @@ Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
     return path + ":" + std::to_string(node.Mark().line + 1) + ": ";
   };
   if (!root.IsMap()) return Error{where(root) + "expected a mapping of sections (web, scan, ...)"};
+  // yaml-cpp throws on conversions; nothing may escape (a reload must keep the old config).
+  try {
+    return ApplyYaml(root, where, config);
+  } catch (const YAML::Exception& e) {
+    return Error{path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+}
+
+namespace {
+
+Expected<bool> ApplyYaml(const YAML::Node& root,
+                         const std::function<std::string(const YAML::Node&)>& where,
+                         Config& config) {
   for (const auto& section : root) {
-    std::string section_name = section.first.as<std::string>();
+    if (!section.first.IsScalar()) return Error{where(section.first) + "expected a section name"};
+    std::string section_name = section.first.Scalar();
     for (char& c : section_name) c = c == '_' ? '-' : c;
     if (!section.second.IsMap()) {
       return Error{where(section.first) + "section '" + section_name + "' must be a mapping"};
     }
     for (const auto& item : section.second) {
+      if (!item.first.IsScalar()) return Error{where(item.first) + "expected a setting name"};
       // YAML keys use '_' or '-' freely: listen_address and listen-address both work.
-      std::string key = item.first.as<std::string>();
+      std::string key = item.first.Scalar();
       for (char& c : key) c = c == '_' ? '-' : c;
       const std::string name = section_name + "." + key;
       if (name == "namespace-sharing.allow") {
@@ -192,5 +221,7 @@ Expected<bool> LoadConfigFile(const std::string& path, Config& config) {
   }
   return true;
 }
+
+}  // namespace
 
 }  // namespace cproc

@@ -15,7 +15,9 @@ struct Config {
   std::string web_listen_address = ":19256";
   std::string web_telemetry_path = "/metrics";
   int web_max_requests = 40;
-  std::chrono::milliseconds web_request_timeout{10000};
+  // Below Prometheus' default 10s scrape timeout, so a slow client holding a worker is dropped
+  // before a scrape it delays would time out.
+  std::chrono::milliseconds web_request_timeout{5000};
   std::string web_config_file;  // exporter-toolkit web config: TLS and basic auth
   std::string path_procfs = "/proc";
   std::string path_sysfs = "/sys";

@@ -71,7 +71,9 @@ TEST_CASE("flags: defaults, overrides, and one clear line for each mistake") {
   const Case cases[] = {
       {{"--nope=1"}, "unknown flag --nope"},
       {{"--scan.interval=fast"}, "invalid value 'fast' for --scan.interval"},
-      {{"--scan.interval=10ms"}, "at least 100ms"},
+      {{"--scan.interval=10ms"}, "from 100ms to 24h"},
+      {{"--scan.interval=25h"}, "from 100ms to 24h"},
+      {{"--web.request-timeout=2h"}, "from 100ms to 1h"},
       {{"--log.level=loud"}, "expected one of debug info warn error"},
       {{"--web.max-requests=-1"}, "--web.max-requests"},
       {{"--web.telemetry-path=metrics"}, "starting with '/'"},

@@ -73,6 +73,7 @@ TEST_CASE("fuzz regression: a config whose setting key is a sequence or map is r
   ExpectRefusedWithoutException("web:\n  ? [a]\n  : b\n");
   ExpectRefusedWithoutException("scan:\n  ? {a: b}\n  : c\n");
   ExpectRefusedWithoutException("log: {[level]: info}\n");
+  ExpectRefusedWithoutException("config:\n  ? le: ");  // the fuzzer's own find, verbatim
 }
 
 // Review of fuzz_duration's invariant (the sum of non-negative parts is never negative): each
