@@ -71,7 +71,14 @@ std::size_t KeptDescriptorBudget() {
 
 struct Scanner::State {
   explicit State(ScannerOptions scanner_options)
-      : options(std::move(scanner_options)), cgroupfs(options.sysfs), metadata(options.metadata) {}
+      : options(std::move(scanner_options)), cgroupfs(options.sysfs), metadata(options.metadata) {
+    if (!cgroupfs.pids_available()) {
+      spdlog::warn(
+          "no cgroup pids controller under {}/fs/cgroup: pids metrics are left out "
+          "(set --path.sysfs to the host's /sys)",
+          options.sysfs);
+    }
+  }
 
   ScannerOptions options;
   CgroupFs cgroupfs;
@@ -476,6 +483,10 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.cache_hits = cache_hits;
   stats.unknown_layout_processes = unknown_layout;
   stats.namespaces_unreadable = namespaces_unreadable;
+  stats.cached_processes = s.cache.size();
+  stats.cached_cgroup_files = s.resolutions.size();
+  stats.cached_metadata = s.metadata.size();
+  stats.tracked_processes = s.reaping.tracked_processes();
   stats.cgroup_pids_available = s.cgroupfs.pids_available();
   if (namespaces_unreadable > 0 && !s.warned_namespaces) {
     s.warned_namespaces = true;

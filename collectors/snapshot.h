@@ -119,6 +119,11 @@ struct ScanStats {
   uint64_t unknown_layout_processes = 0;  // in cgroups that look like containers no layout knows
   uint64_t namespaces_unreadable = 0;     // processes whose ns links were refused (CAP_SYS_PTRACE)
   bool cgroup_pids_available = false;     // a pids controller hierarchy was found under sysfs
+  // Entries kept between scans, so churn that leaves them growing shows up.
+  uint64_t cached_processes = 0;     // per (pid, starttime)
+  uint64_t cached_cgroup_files = 0;  // resolutions per distinct /proc/PID/cgroup text
+  uint64_t cached_metadata = 0;      // runtime metadata per container
+  uint64_t tracked_processes = 0;    // reaping history
   ScanErrorTotals errors;
 };
 

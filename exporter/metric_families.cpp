@@ -33,6 +33,15 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
                       "cache instead of being read again.")
                     .Add({}, static_cast<double>(stats.cache_hits))
                     .Build());
+  out.push_back(
+      Gauge("cproc_scan_cache_entries",
+            "Entries the scanner keeps between scans, by cache; they follow the host's "
+            "processes and containers and shrink when those go.")
+          .Add({{"cache", "processes"}}, static_cast<double>(stats.cached_processes))
+          .Add({{"cache", "cgroup_files"}}, static_cast<double>(stats.cached_cgroup_files))
+          .Add({{"cache", "runtime_metadata"}}, static_cast<double>(stats.cached_metadata))
+          .Add({{"cache", "reaping_history"}}, static_cast<double>(stats.tracked_processes))
+          .Build());
   out.push_back(Gauge("cproc_scan_namespaces_unreadable_processes",
                       "Processes of the last scan whose namespace links could not be read "
                       "(permission: the exporter lacks CAP_SYS_PTRACE over them).")
