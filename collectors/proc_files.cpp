@@ -86,6 +86,17 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {
   return ReadResult::kOk;
 }
 
+ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint64_t nsfs_dev, NsId& out) {
+  out = NsId{};
+  std::array<char, 64> target{};
+  const ssize_t n = ::readlinkat(dir_fd, path, target.data(), target.size());
+  if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) return ClassifyErrno(errno);
+  auto link = ParseNsLink(std::string_view(target.data(), static_cast<std::size_t>(n)));
+  if (!link) return ReadResult::kIo;
+  out = NsId{nsfs_dev, link->ino};
+  return ReadResult::kOk;
+}
+
 ReadResult ListPids(int dir_fd, std::vector<char>& buffer, std::vector<int32_t>& pids) {
   pids.clear();
   if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);

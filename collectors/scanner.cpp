@@ -46,6 +46,10 @@ struct CachedProcess {
   bool read_while_alive = false;    // cgroup and namespaces came from a live (non-zombie) read
   bool permission_counted = false;  // a process whose ns links are unreadable counts once
   bool ns_denied = false;           // the last read of its ns links was refused
+  // What stat said last time: runc and nsenter exec after joining a cgroup or namespaces, so a
+  // new comm (or parent) is the cheap sign that cgroup and namespaces must be read again.
+  uint64_t comm_hash = 0;
+  int32_t ppid = 0;
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
 };
@@ -89,6 +93,7 @@ struct Scanner::State {
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
   bool warned_namespaces = false;  // logged once, not per scan
+  uint64_t nsfs_dev = 0;           // device of nsfs, from the host's links (0: unknown)
   std::unordered_map<int32_t, CachedProcess> cache;
   std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
   std::size_t kept_fds = 0;
@@ -206,7 +211,9 @@ struct Scanner::State {
       std::snprintf(ns_path, sizeof(ns_path), "%d/ns/%.*s", pid,
                     static_cast<int>(kNsKindNames[kind].size()), kNsKindNames[kind].data());
       // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
-      if (ReadNsAt(proc_fd, ns_path, entry.ns[kind]) == ReadResult::kPermission) denied = true;
+      if (ReadNsLinkAt(proc_fd, ns_path, nsfs_dev, entry.ns[kind]) == ReadResult::kPermission) {
+        denied = true;
+      }
     }
     // Once per process, not per re-read: PID 1 of some hosts is never readable (DESIGN.md §2),
     // and a counter that grows forever for it would make the permission alert useless.
@@ -219,10 +226,11 @@ struct Scanner::State {
     entry.validated_scan = scan_number;
   }
 
-  bool NeedsValidation(int32_t pid, bool zombie, const CachedProcess& entry) const {
+  bool NeedsValidation(int32_t pid, bool zombie, bool changed, const CachedProcess& entry) const {
     if (entry.validated_scan == 0) return true;
     // A zombie's cgroup v1 lines and most ns links are gone: keep what it had when alive.
     if (zombie && entry.read_while_alive) return false;
+    if (changed) return true;
     const uint64_t every = std::max<uint32_t>(1, options.revalidate_every);
     // Staggered by pid so the re-reads spread evenly over scans.
     return (scan_number + static_cast<uint64_t>(pid)) % every == 0;
@@ -355,6 +363,8 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->host_ns = s.HostNamespaces(proc_fd.get());
+  s.nsfs_dev = 0;
+  for (const NsId& ns : snapshot->host_ns) s.nsfs_dev = s.nsfs_dev != 0 ? s.nsfs_dev : ns.dev;
   snapshot->processes.reserve(s.pids.size());
   std::vector<const ContainerMatch*> matches;  // parallel to processes
   matches.reserve(s.pids.size());
@@ -381,7 +391,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     entry.start_ticks = stat.start_ticks;
     entry.seen_scan = s.scan_number;
     const bool zombie = stat.state == 'Z';
-    if (s.NeedsValidation(pid, zombie, entry)) {
+    const uint64_t comm_hash = std::hash<std::string>()(stat.comm);
+    const bool changed = entry.comm_hash != comm_hash || entry.ppid != stat.ppid;
+    entry.comm_hash = comm_hash;
+    entry.ppid = stat.ppid;
+    if (s.NeedsValidation(pid, zombie, changed, entry)) {
       s.ReadCgroupAndNamespaces(proc_fd.get(), pid, zombie, entry);
     } else {
       ++cache_hits;

@@ -69,11 +69,6 @@ Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     const std::string_view unit = rest.substr(0, unit_length);
     rest.remove_prefix(unit_length);
     const auto n = static_cast<int64_t>(*number);
-    // Each part is at most 1e9 (checked above); bounding the running total keeps the sum far
-    // from overflow however many parts there are.
-    if (total > std::chrono::hours(24 * 366 * 100)) {
-      return Error{"invalid duration '" + std::string(text.substr(0, 64)) + "': too long"};
-    }
     if (unit == "ms") {
       total += std::chrono::milliseconds(n);
     } else if (unit == "s") {
@@ -85,6 +80,11 @@ Expected<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     } else {
       return Error{"invalid duration '" + std::string(text) +
                    "': unit must be ms, s, m or h (e.g. 5s, 1m30s, 500ms)"};
+    }
+    // Each part is at most 1e9 (checked above), so one more part cannot overflow a total that
+    // is bounded here.
+    if (total > std::chrono::hours(24 * 366 * 100)) {
+      return Error{"invalid duration '" + std::string(text.substr(0, 64)) + "': too long"};
     }
   }
   return total;

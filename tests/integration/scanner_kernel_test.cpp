@@ -306,7 +306,10 @@ TEST_SUITE("scanner on the real kernel") {
       REQUIRE(current.has_value());
       REQUIRE(c->pids.current.has_value());
       CHECK(*c->pids.current == std::stoull(*current));
-      CHECK(*c->pids.current == 3U);
+      // pids.current counts tasks: the three processes' threads (a sanitizer runtime may add
+      // a thread to the forked init).
+      CHECK(*c->pids.current == c->threads);
+      CHECK(*c->pids.current >= 3U);
       CHECK_FALSE(c->pids.limit.has_value());  // "max"
     } else {
       MESSAGE("no v1 pids hierarchy: pids.current not checked");

@@ -212,3 +212,19 @@ TEST_CASE("scanner: a container that is gone is dropped") {
   REQUIRE(snap->containers.size() == 1);
   CHECK(snap->containers[0].id == kA);
 }
+
+TEST_CASE("scanner: a process that execs is re-read at once (runc, nsenter exec after joining)") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner scanner(ScannerOptions{.procfs = fs.root(), .revalidate_every = 1000});
+  ScanOnce(scanner);
+  ScanOnce(scanner);
+  // PID 100 joins container A's cgroup and execs: a new comm, same pid and start time.
+  fs.Cgroup(100, HybridCgroup("/docker/" + kA, "/docker/" + kA));
+  fs.Stat(100, "runc:[2:INIT]", 'S', 1, 50);
+  auto snap = ScanOnce(scanner);
+  const Process* p = FindProcess(*snap, 100);
+  REQUIRE(p != nullptr);
+  CHECK(p->container != kNoContainer);
+  CHECK(snap->stats.cache_hits == snap->stats.processes - 1);  // only it was re-read
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw key=value results into the markdown report (stdout)."""
+import statistics
+import sys
+from collections import defaultdict
+
+
+def parse(path):
+    rows = []
+    for line in open(path):
+        parts = line.split()
+        if not parts:
+            continue
+        row = {"kind": parts[0]}
+        rest = parts[1:]
+        if parts[0] == "rss" and rest:
+            row["tool"] = rest[0]
+            rest = rest[1:]
+        for item in rest:
+            if "=" in item:
+                key, value = item.split("=", 1)
+                row[key] = value
+        rows.append(row)
+    return rows
+
+
+def num(value, default=None):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+TOOLS = [
+    ("cproc", "cproc_exporter (scan + render)"),
+    ("smart_floor", "smart floor (stat pread, cgroup+ns cached per (pid, starttime) forever)"),
+    ("smart_floor_r4", "smart floor, cgroup+ns re-read every 4 scans (= exporter default)"),
+    ("smart_floor_r4f", "smart floor, re-read every 4, + exporter's syscalls (fstatat ns, EOF pread)"),
+    ("naive_floor", "naive floor (open/read/close stat+cgroup, 8 ns readlinks)"),
+    ("node_exporter", "node_exporter, processes collector only"),
+    ("process_exporter", "process-exporter, `{{.Comm}}` for all"),
+]
+RSS_KEY = {"cproc": "cproc", "node_exporter": "node_exporter", "process_exporter": "process_exporter"}
+
+
+def main():
+    rows = parse(sys.argv[1])
+    machine = next((r for r in rows if r["kind"] == "machine"), {})
+    config = next((r for r in rows if r["kind"] == "config"), {})
+    done = next((r for r in rows if r["kind"] == "done"), {})
+    key = lambda r: (int(r["size"]), int(r["containers"]))
+    by = defaultdict(lambda: defaultdict(list))
+    extra = defaultdict(dict)
+    for r in rows:
+        if "size" not in r:
+            continue
+        k = key(r)
+        if r["kind"] in dict(TOOLS):
+            by[k][r["kind"]].append(r)
+        elif r["kind"] == "rss":
+            extra[k]["rss_" + r["tool"]] = r
+        elif r["kind"] == "latency":
+            extra[k]["latency_" + r["encoding"]] = r
+        elif r["kind"] == "process_exporter_failure":
+            extra[k].setdefault("pe_fail", []).append(r.get("config"))
+        elif r["kind"] in ("cproc_wall", "check", "workload"):
+            extra[k][r["kind"]] = r
+
+    out = []
+    w = out.append
+    w(f"Machine: {machine.get('nproc')} CPUs, {machine.get('mem_gb')} GiB, kernel "
+      f"{machine.get('kernel')}; {machine.get('date')}; cproc_exporter built from revision "
+      f"{machine.get('revision')} ({machine.get('dirty_files')} uncommitted files now in "
+      f"collectors/ exporter/ cmd/); load average {machine.get('loadavg_start')} at start, "
+      f"{done.get('loadavg_end')} at end; run took {done.get('seconds')} s.")
+    w(f"Settings: {config.get('repeat')} repeats (median shown, [min–max] when >1), "
+      f"{config.get('scans')} scans per exporter window at {config.get('interval')} s, "
+      f"{config.get('per_container')} processes per container, RLIMIT_NOFILE hard "
+      f"{config.get('nofile')}, --scan.revalidate-every {config.get('revalidate')}; "
+      f"node_exporter {config.get('node')}, process-exporter {config.get('process_exporter')}.")
+    w("")
+
+    summary = {}
+    for k in sorted(by):
+        size, containers = k
+        tools = by[k]
+        wl = extra[k].get("workload", {})
+        w(f"### {size:,} processes in {containers:,} containers")
+        w("")
+        w(f"Workload: {wl.get('processes')} container processes ({wl.get('zombies')} zombies), "
+          f"{wl.get('host_processes')} processes on the host in all; created in "
+          f"{wl.get('setup_s')} s.")
+        w("")
+        w("| | CPU ms / scan | µs / process | × smart floor | wall ms / scan | peak RSS MiB |")
+        w("|---|---:|---:|---:|---:|---:|")
+        smart = med([num(r.get("cpu_ms")) for r in tools.get("smart_floor", [])])
+        stats = {}
+        for tool, title in TOOLS:
+            runs = tools.get(tool)
+            if not runs:
+                continue
+            cpus = [num(r.get("cpu_ms")) for r in runs]
+            cpu = med(cpus)
+            procs = med([num(r.get("processes")) for r in runs])
+            per = cpu * 1000 / procs if cpu is not None and procs else None
+            spread = f" [{fmt(min(cpus), 2)}–{fmt(max(cpus), 2)}]" if len(cpus) > 1 else ""
+            ratio = cpu / smart if cpu is not None and smart else None
+            if tool == "cproc":
+                wall = num(extra[k].get("cproc_wall", {}).get("wall_ms"))
+            else:
+                wall = med([num(r.get("wall_ms")) for r in runs])
+            rss = extra[k].get("rss_" + RSS_KEY.get(tool, "-"), {}).get("vmhwm_kb")
+            rss_mib = num(rss) / 1024 if rss else None
+            stats[tool] = {"cpu": cpu, "per": per, "ratio": ratio, "wall": wall, "rss": rss_mib}
+            w(f"| {title} | {fmt(cpu, 2)}{spread} | {fmt(per, 2)} | {fmt(ratio, 2)} | "
+              f"{fmt(wall, 1)} | {fmt(rss_mib, 1)} |")
+        w("")
+        pe = tools.get("process_exporter")
+        if pe:
+            w(f"process-exporter config: {pe[0].get('config')}.")
+        if extra[k].get("pe_fail"):
+            w(f"process-exporter died (panic) with: {', '.join(extra[k]['pe_fail'])}.")
+        cw = extra[k].get("cproc_wall", {})
+        rss = extra[k].get("rss_cproc", {})
+        if cw:
+            w(f"cproc_exporter scan wall time (cproc_scan_duration_seconds, {cw.get('samples')} "
+              f"scans): median {cw.get('wall_ms')} ms, max {cw.get('wall_max_ms')} ms; "
+              f"'scan took longer than --scan.interval' warnings: {rss.get('late_warnings')}; "
+              f"descriptors open: {rss.get('fds')}; kernel unreclaimable slab grew by "
+              f"{fmt(num(rss.get('sunreclaim_delta_kb'), 0) / 1024, 1)} MiB while it ran "
+              f"(kept /proc descriptors live there, not in RSS; other tenants add noise).")
+        cache = med([num(r.get("cache_hits")) for r in tools.get("cproc", [])])
+        cprocs = med([num(r.get("processes")) for r in tools.get("cproc", [])])
+        if cache is not None and cprocs:
+            w(f"Cache hits per scan: {fmt(cache, 0)} of {fmt(cprocs, 0)} processes.")
+        check = extra[k].get("check")
+        if check:
+            w(f"Output check against the workload: containers {check.get('containers_seen')}, "
+              f"processes {check.get('processes_seen')}, zombies {check.get('zombies_seen')}, "
+              f"host-PID container flagged {check.get('hostpid_container')}, others flagged "
+              f"{check.get('hostpid_others')} — {'OK' if check.get('ok') == '1' else 'MISMATCH'}.")
+        lat = [extra[k].get("latency_identity"), extra[k].get("latency_gzip")]
+        if any(lat):
+            w("")
+            w(f"Scrape latency, {config.get('concurrency')} concurrent scrapers, new connection "
+              f"per request, while scanning:")
+            w("")
+            w("| encoding | requests | errors | median ms | p90 ms | p99 ms | max ms | body bytes |")
+            w("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for r in lat:
+                if r:
+                    w(f"| {r['encoding']} | {r['requests']} | {r['errors']} | {r['median_ms']} | "
+                      f"{r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['bytes']} |")
+            stats["p99"] = max(num(r["p99_ms"]) for r in lat if r)
+        stats["check_ok"] = check.get("ok") == "1" if check else None
+        stats["wall_max"] = num(cw.get("wall_max_ms"))
+        stats["late"] = num(rss.get("late_warnings"))
+        summary[k] = stats
+        w("")
+
+    # Linearity.
+    w("### Is the cost linear in processes?")
+    w("")
+    w("| processes | containers | cproc µs / process | smart floor µs / process | cproc / smart floor |")
+    w("|---:|---:|---:|---:|---:|")
+    for k in sorted(summary):
+        s = summary[k]
+        c, f = s.get("cproc", {}), s.get("smart_floor", {})
+        w(f"| {k[0]:,} | {k[1]:,} | {fmt(c.get('per'), 2)} | {fmt(f.get('per'), 2)} | "
+          f"{fmt(c.get('ratio'), 2)} |")
+    w("")
+
+    # Targets at 10,000 / 100.
+    t = summary.get((10000, 100))
+    if t:
+        c = t.get("cproc", {})
+        checks = []
+        def add(name, value, ok):
+            checks.append((name, value, "met" if ok else "**not met**"))
+        if c.get("ratio") is not None:
+            add("CPU per scan ≤ 1.5 × smart floor", f"{c['ratio']:.2f}×", c["ratio"] <= 1.5)
+        if c.get("per") is not None:
+            add("≈ 10 µs per process or less", f"{c['per']:.1f} µs", c["per"] <= 10)
+        for peer, factor in (("node_exporter", 4), ("process_exporter", 40)):
+            p = t.get(peer)
+            if p and c.get("cpu"):
+                x = p["cpu"] / c["cpu"]
+                add(f"≥ {factor}× cheaper than {peer}", f"{x:.1f}×", x >= factor)
+        if t.get("p99") is not None:
+            add("scrape p99 < 10 ms, 10 scrapers", f"{t['p99']:.2f} ms", t["p99"] < 10)
+        if c.get("rss") is not None:
+            add("peak RSS < 20 MB", f"{c['rss'] * 1.048576:.1f} MB", c["rss"] * 1.048576 < 20)
+        pers = [summary[k]["cproc"]["per"] for k in summary if summary[k].get("cproc", {}).get("per")]
+        if len(pers) > 1:
+            spread = max(pers) / min(pers)
+            add("linear: µs/process within 1.5× over all runs", f"{spread:.2f}× spread", spread <= 1.5)
+        big = summary.get((30000, 300))
+        if big and big.get("wall_max") is not None:
+            add("30,000 / 300 with a 1 s interval", f"max scan {big['wall_max']:.0f} ms, "
+                f"{int(big.get('late') or 0)} late-scan warnings",
+                big["wall_max"] < 1000 and not big.get("late"))
+        oks = [s.get("check_ok") for s in summary.values() if s.get("check_ok") is not None]
+        if oks:
+            add("output matches the workload (every size)", f"{sum(oks)}/{len(oks)} OK", all(oks))
+        w("### Targets (10,000 processes / 100 containers, same run)")
+        w("")
+        w("| target | measured | |")
+        w("|---|---|---|")
+        for name, value, verdict in checks:
+            w(f"| {name} | {value} | {verdict} |")
+        w("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
