@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `cproc_exporter ps`, the human view, against real Docker: every container listed with what
+# `docker top` shows plus the zombies it cannot show, the tree with host and in-container PIDs,
+# the JSON, and `--env` refused when stdout is not a terminal (it would print secrets).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "$@"
+require_docker
+ensure_test_image
+
+# PID 1 is sleep and never reaps: one zombie, plus one live child.
+run_container leaky -- sh -c '(sleep 1 &); sleep 1000 & exec sleep 1001'
+id=$CONTAINER_ID
+name="${E2E_PREFIX}leaky"
+pid1=$(container_host_pid "$id")
+sleep 2  # the orphan exits and stays a zombie
+
+json="$E2E_TMP/ps.json"
+"$EXPORTER_BIN" ps --json --container "$name" >"$json" 2>"$E2E_TMP/ps.err" ||
+  fail "ps --json failed: $(cat "$E2E_TMP/ps.err")"
+jq -e . "$json" >/dev/null || fail "ps --json is not JSON: $(head -c 300 "$json")"
+[[ $(jq '.containers | length' "$json") == 1 ]] || soft_fail "--container selects exactly one"
+[[ $(jq -r '.containers[0].name' "$json") == "$name" ]] || soft_fail "the Docker name is shown"
+[[ $(jq -r '.containers[0].pid1.host_pid' "$json") == "$pid1" ]] ||
+  soft_fail "PID 1 is docker inspect's pid $pid1 (saw $(jq -r '.containers[0].pid1.host_pid' "$json"))"
+zombies=$(jq -r '.containers[0].processes.zombie' "$json")
+[[ $zombies == 1 ]] || soft_fail "one zombie (saw $zombies)"
+total=$(jq '[.containers[0].processes[]] | add' "$json")
+top=$("$DOCKER" top "$id" -eo pid | tail -n +2 | wc -l)
+[[ $total == $((top + zombies)) ]] ||
+  soft_fail "processes = docker top ($top) + zombies ($zombies); saw $total"
+
+table=$("$EXPORTER_BIN" ps 2>/dev/null)
+grep -q "^$name .* $pid1 sleep" <<<"$table" || soft_fail "the table lists $name with PID 1 $pid1: $table"
+
+tree=$("$EXPORTER_BIN" ps --tree --container "$name" 2>/dev/null)
+grep -qE "^  $pid1 \[1\] S sleep  \(init\)$" <<<"$tree" || soft_fail "the tree starts at the init [1]: $tree"
+grep -q "<defunct>" <<<"$tree" || soft_fail "the tree marks the zombie: $tree"
+
+# Not a terminal: refused, and nothing of the environment printed.
+if out=$("$EXPORTER_BIN" ps --env --container "$name" 2>&1); then
+  soft_fail "ps --env must refuse without a terminal"
+fi
+grep -q "only for root with a terminal" <<<"$out" || soft_fail "ps --env says why it refuses: $out"
+grep -q "PATH=" <<<"$out" && soft_fail "ps --env printed an environment without a terminal"
+# With a terminal (script(1) gives one), root sees the init's environment and root path.
+if command -v script >/dev/null 2>&1; then
+  out=$(script -qec "$EXPORTER_BIN ps --env --container $name" /dev/null 2>&1 || true)
+  grep -q "  PATH=" <<<"$out" || soft_fail "ps --env at a terminal shows the environment: $out"
+  grep -q "root filesystem: /proc/$pid1/root" <<<"$out" || soft_fail "ps --env names the root filesystem"
+fi
+
+"$EXPORTER_BIN" ps --container no-such-container-$$ >/dev/null 2>&1 &&
+  soft_fail "an unknown container is an error"
+finish
