@@ -9,14 +9,9 @@ e2e_init "$@"
 require_root # the exporter must read every /proc/PID to produce its full output
 
 PROMTOOL=/usr/bin/promtool
-PROMETHEUS=/usr/bin/prometheus
 require_file "$PROMTOOL" "Debian package prometheus"
-require_file "$PROMETHEUS" "Debian package prometheus"
+require_file "$PROMETHEUS_BIN" "Debian package prometheus"
 command -v jq >/dev/null 2>&1 || fail "jq not found; run scripts/install-deps"
-
-PROM_URL=""
-PROM_PID=""
-PROM_LOG=""
 
 check_metrics_with_promtool() {
   local metrics="$E2E_TMP/metrics.txt" out="$E2E_TMP/promtool.out"
@@ -31,44 +26,18 @@ check_metrics_with_promtool() {
   log "promtool check metrics: OK ($(grep -vc '^#' "$metrics") samples)"
 }
 
-# start_prometheus: run Prometheus scraping the exporter, on a free port (retry on a race).
+# start_prometheus: Prometheus scraping the exporter (lib.sh's prom_start).
 start_prometheus() {
-  local dir="$E2E_TMP/prometheus" attempt port
-  mkdir -p "$dir/data"
+  local dir="$E2E_TMP/prometheus"
+  mkdir -p "$dir"
   sed "s/@TARGET@/127.0.0.1:$EXPORTER_PORT/" "$(dirname "${BASH_SOURCE[0]}")/prometheus.yml.in" \
     >"$dir/prometheus.yml"
   "$PROMTOOL" check config "$dir/prometheus.yml" >/dev/null || fail "generated prometheus.yml is invalid"
-  for attempt in 1 2 3; do
-    port=$(free_port)
-    PROM_URL="http://127.0.0.1:$port"
-    PROM_LOG="$dir/prometheus.$attempt.log"
-    log "starting $PROMETHEUS on $PROM_URL"
-    "$PROMETHEUS" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-      --web.listen-address="127.0.0.1:$port" >"$PROM_LOG" 2>&1 &
-    PROM_PID=$!
-    E2E_PIDS+=("$PROM_PID")
-    if wait_until 30 "Prometheus ready" prometheus_ready; then
-      return 0
-    fi
-    kill -0 "$PROM_PID" 2>/dev/null && break # running but not ready: not a port race
-    grep -q 'address already in use' "$PROM_LOG" || break
-    log "port $port was taken; retrying"
-  done
-  log "Prometheus log (last 30 lines):"
-  tail -n 30 "$PROM_LOG"
-  fail "Prometheus did not become ready"
-}
-
-prometheus_ready() {
-  kill -0 "$PROM_PID" 2>/dev/null || return 1
-  curl -fsS --max-time 2 -o /dev/null "$PROM_URL/-/ready" 2>/dev/null
+  prom_start "$dir/prometheus.yml"
 }
 
 # query EXPR: print the instant-query result vector (JSON) for EXPR.
-query() {
-  curl -fsS --max-time 5 -G --data-urlencode "query=$1" "$PROM_URL/api/v1/query" |
-    jq -c '.data.result'
-}
+query() { prom_query "$1" | jq -c '.data.result'; }
 
 # query_value EXPR: the value of the first sample of EXPR, or nothing.
 query_value() { query "$1" | jq -r '.[0].value[1] // empty'; }
@@ -84,7 +53,7 @@ main() {
   start_prometheus
   if ! wait_until 30 'up{job="cproc"} == 1' up_is_one; then
     log "query up: $(query up)"
-    log "scrape targets: $(curl -fsS --max-time 5 "$PROM_URL/api/v1/targets" |
+    log "scrape targets: $(curl -fsS --max-time 5 "$PROMETHEUS_URL/api/v1/targets" |
       jq -c '[.data.activeTargets[] | {scrapeUrl, health, lastError}]')"
     fail "Prometheus does not see the exporter as up"
   fi
@@ -92,7 +61,7 @@ main() {
 
   if ! wait_until 15 "cproc_scan_processes in Prometheus" has_scan_processes; then
     log "query cproc_scan_processes: $(query cproc_scan_processes)"
-    log "names Prometheus knows matching cproc_: $(curl -fsS --max-time 5 "$PROM_URL/api/v1/label/__name__/values" |
+    log "names Prometheus knows matching cproc_: $(curl -fsS --max-time 5 "$PROMETHEUS_URL/api/v1/label/__name__/values" |
       jq -c '[.data[] | select(startswith("cproc_"))]')"
     fail "cproc_scan_processes not queryable in Prometheus"
   fi
