@@ -40,6 +40,7 @@ cleanup_ctr() {
   done
   ctr --address "$CTR_ADDRESS" namespaces rm "$NAMESPACE" >/dev/null 2>&1 ||
     log "note: containerd namespace $NAMESPACE could not be removed"
+  remove_cgroup_trees "$NAMESPACE"  # containerd leaves the namespace's cgroup behind
   return "$rc"
 }
 trap 'cleanup_ctr $?; e2e_cleanup' EXIT

@@ -457,3 +457,18 @@ prom_ready() {
 prom_query() {
   curl -sS --max-time 10 -G --data-urlencode "query=$1" "$PROMETHEUS_URL/api/v1/query"
 }
+
+# remove_cgroup_trees NAME...: remove the (empty) cgroup directories NAME and everything below
+# them, deepest first, in every mounted hierarchy. For parents a runtime created for a test's own
+# containers and leaves behind (containerd's /<namespace>, runc's parent slices). Only names of
+# this test's own ($E2E_PREFIX-like) making should be passed.
+remove_cgroup_trees() {
+  local name root
+  for name in "$@"; do
+    for root in /sys/fs/cgroup /sys/fs/cgroup/*; do
+      [[ -d $root/$name ]] || continue
+      find "$root/$name" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
+  done
+  return 0
+}
