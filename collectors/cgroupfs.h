@@ -24,8 +24,6 @@ class CgroupFs {
   // sees on cgroup v2) is located in the mounted tree by its part after the "..".
   PidsUsage ReadPids(std::string_view cgroup_path);
 
-  const std::vector<std::string>& pids_roots() const { return pids_roots_; }
-
   // Whether any of the pids roots exists (checked at construction).
   bool pids_available() const { return pids_available_; }
 

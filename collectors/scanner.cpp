@@ -346,8 +346,6 @@ Scanner::Scanner(ScannerOptions options) : state_(std::make_unique<State>(std::m
 
 Scanner::~Scanner() = default;
 
-const ScannerOptions& Scanner::options() const { return state_->options; }
-
 Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   State& s = *state_;
   const auto started = std::chrono::steady_clock::now();

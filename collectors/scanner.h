@@ -41,8 +41,6 @@ class Scanner {
   // processes that vanish or cannot be read are counted in the snapshot's stats instead.
   Expected<std::shared_ptr<const Snapshot>> Scan();
 
-  const ScannerOptions& options() const;
-
  private:
   struct State;
   std::unique_ptr<State> state_;
