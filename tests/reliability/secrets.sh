@@ -11,26 +11,31 @@ command -v strace >/dev/null 2>&1 || skip "strace is missing (scripts/install-de
 SECRET_ENV="cproc-env-secret-$$-$RANDOM"
 SECRET_ARG="cproc-argv-secret-$$-$RANDOM"
 
-# A host process carrying both secrets.
-env CPROC_TEST_SECRET="$SECRET_ENV" sleep 300 "$SECRET_ARG" 2>/dev/null &
-E2E_PIDS+=("$!")
+# A host process carrying both secrets: a shell whose $0 is the secret argument and whose
+# environment holds the other (it stays alive waiting for its sleep).
+env CPROC_TEST_SECRET="$SECRET_ENV" sh -c 'sleep 300; :' "$SECRET_ARG" &
+host_pid=$!
+E2E_PIDS+=("$host_pid")
+sleep 0.5
+# The secrets really are there for the taking: the test would catch a leak.
+tr '\0' '\n' <"/proc/$host_pid/environ" | grep -qF "$SECRET_ENV" || fail "setup: secret not in environ"
+tr '\0' '\n' <"/proc/$host_pid/cmdline" | grep -qF "$SECRET_ARG" || fail "setup: secret not in cmdline"
 # And a container's PID 1, when Docker is here.
 if timeout 20 "$DOCKER" info >/dev/null 2>&1; then
   ensure_test_image
-  run_container secret -e "CPROC_TEST_SECRET=$SECRET_ENV" -- sleep 300 "$SECRET_ARG"
+  run_container secret -e "CPROC_TEST_SECRET=$SECRET_ENV" -- sh -c 'sleep 300; :' "$SECRET_ARG"
 else
   log "no Docker daemon: checking the host process only"
 fi
 
-# The real binary under strace: every file it opens is recorded.
+# strace attached to the running exporter (all its threads, so the scan thread too): every file
+# it opens during the scans is recorded. Attaching, rather than starting it under strace, keeps
+# the exporter our own child: stopping it by its PID also ends strace.
 trace="$E2E_TMP/strace.log"
-real_bin=$EXPORTER_BIN
-wrapper="$E2E_TMP/traced"
-printf '#!/bin/sh\nexec strace -f -qq -e trace=open,openat,openat2 -o %s %s "$@"\n' "$trace" "$real_bin" >"$wrapper"
-chmod +x "$wrapper"
-EXPORTER_BIN=$wrapper
 start_exporter
-sleep 3  # a few scans
+strace -f -qq -e trace=open,openat,openat2 -o "$trace" -p "$EXPORTER_PID" 2>"$E2E_TMP/strace.err" &
+E2E_PIDS+=("$!")
+sleep 4  # a few scans, traced
 fetch_metrics "$E2E_TMP/metrics"
 curl -fsS --max-time 10 -o "$E2E_TMP/containers.json" "$EXPORTER_URL/api/v1/containers" ||
   fail "GET /api/v1/containers failed"
@@ -44,9 +49,11 @@ for file in "$E2E_TMP/metrics" "$E2E_TMP/containers.json"; do
 done
 [[ -s $trace ]] || fail "strace recorded nothing"
 opens=$(grep -cE 'open(at2?)?\(' "$trace" || true)
-((opens > 100)) || soft_fail "strace saw only $opens opens: the trace does not cover the scans"
+# The scan thread's own reads must be in the trace, or it proves nothing.
+scan_reads=$(grep -cE 'open(at2?)?\(.*/[0-9]+/cgroup"' "$trace" || true)
+((scan_reads > 0)) || soft_fail "the trace has no scan reads of /proc/PID/cgroup ($opens opens in all)"
 if grep -E 'open(at2?)?\(.*/(environ|cmdline)"' "$trace" >"$E2E_TMP/bad-opens"; then
   soft_fail "the daemon opened environ or cmdline: $(head -3 "$E2E_TMP/bad-opens")"
 fi
-log "strace: $opens opens, none of environ or cmdline"
+log "strace: $opens opens ($scan_reads of /proc/PID/cgroup), none of environ or cmdline"
 finish
