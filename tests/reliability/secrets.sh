@@ -50,7 +50,7 @@ done
 [[ -s $trace ]] || fail "strace recorded nothing"
 opens=$(grep -cE 'open(at2?)?\(' "$trace" || true)
 # The scan thread's own reads must be in the trace, or it proves nothing.
-scan_reads=$(grep -cE 'open(at2?)?\(.*/[0-9]+/cgroup"' "$trace" || true)
+scan_reads=$(grep -cE 'open(at2?)?\(.*[/"][0-9]+/cgroup"' "$trace" || true)
 ((scan_reads > 0)) || soft_fail "the trace has no scan reads of /proc/PID/cgroup ($opens opens in all)"
 if grep -E 'open(at2?)?\(.*/(environ|cmdline)"' "$trace" >"$E2E_TMP/bad-opens"; then
   soft_fail "the daemon opened environ or cmdline: $(head -3 "$E2E_TMP/bad-opens")"
