@@ -40,7 +40,12 @@ cleanup_ctr() {
   done
   ctr --address "$CTR_ADDRESS" namespaces rm "$NAMESPACE" >/dev/null 2>&1 ||
     log "note: containerd namespace $NAMESPACE could not be removed"
-  remove_cgroup_trees "$NAMESPACE"  # containerd leaves the namespace's cgroup behind
+  # containerd leaves the namespace's cgroup behind and removes the task's asynchronously.
+  for _ in 1 2 3 4 5; do
+    remove_cgroup_trees "$NAMESPACE"
+    [[ -z $(find /sys/fs/cgroup -maxdepth 2 -name "$NAMESPACE" 2>/dev/null) ]] && break
+    sleep 0.5
+  done
   return "$rc"
 }
 trap 'cleanup_ctr $?; e2e_cleanup' EXIT

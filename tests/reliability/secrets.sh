@@ -11,9 +11,10 @@ command -v strace >/dev/null 2>&1 || skip "strace is missing (scripts/install-de
 SECRET_ENV="cproc-env-secret-$$-$RANDOM"
 SECRET_ARG="cproc-argv-secret-$$-$RANDOM"
 
-# A host process carrying both secrets: a shell whose $0 is the secret argument and whose
-# environment holds the other (it stays alive waiting for its sleep).
-env CPROC_TEST_SECRET="$SECRET_ENV" sh -c 'sleep 300; :' "$SECRET_ARG" &
+# A host process carrying both secrets: one `sleep` whose argv[0] is the secret argument and
+# whose environment holds the other; a single process, so stopping it by PID leaves nothing.
+env CPROC_TEST_SECRET="$SECRET_ENV" bash -c 'exec -a "$0" sleep 300' "$SECRET_ARG" \
+  </dev/null >/dev/null 2>&1 &
 host_pid=$!
 E2E_PIDS+=("$host_pid")
 sleep 0.5
