@@ -77,13 +77,9 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {
   }
   const int stat_error = errno;
   // A plain symlink "net:[4026531992]" (fixture trees) cannot be followed but can be read.
-  std::array<char, 64> target{};
-  const ssize_t n = ::readlinkat(dir_fd, path, target.data(), target.size());
-  if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) return ClassifyErrno(stat_error);
-  auto link = ParseNsLink(std::string_view(target.data(), static_cast<std::size_t>(n)));
-  if (!link) return ReadResult::kIo;
-  out.ino = link->ino;
-  return ReadResult::kOk;
+  const ReadResult linked = ReadNsLinkAt(dir_fd, path, 0, out);
+  return linked == ReadResult::kOk || linked == ReadResult::kIo ? linked
+                                                                : ClassifyErrno(stat_error);
 }
 
 ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint64_t nsfs_dev, NsId& out) {

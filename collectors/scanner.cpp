@@ -59,6 +59,17 @@ struct InternedResolution {
   uint64_t last_used_scan = 0;
 };
 
+// "ns/<kind>" under a pid directory, in NsKind order.
+constexpr std::array<const char*, kNsKindCount> kNsFiles = {
+    "ns/cgroup", "ns/ipc", "ns/mnt", "ns/net", "ns/pid", "ns/time", "ns/user", "ns/uts"};
+constexpr bool NsFilesMatchKinds() {
+  for (std::size_t i = 0; i < kNsKindCount; ++i) {
+    if (std::string_view(kNsFiles[i]).substr(3) != kNsKindNames[i]) return false;
+  }
+  return true;
+}
+static_assert(NsFilesMatchKinds());
+
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -207,11 +218,9 @@ struct Scanner::State {
     }
     bool denied = false;
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-      char ns_path[48];
-      std::snprintf(ns_path, sizeof(ns_path), "%d/ns/%.*s", pid,
-                    static_cast<int>(kNsKindNames[kind].size()), kNsKindNames[kind].data());
       // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
-      if (ReadNsLinkAt(proc_fd, ns_path, nsfs_dev, entry.ns[kind]) == ReadResult::kPermission) {
+      if (ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]) ==
+          ReadResult::kPermission) {
         denied = true;
       }
     }
@@ -243,10 +252,7 @@ struct Scanner::State {
     for (int32_t pid : {1, 2}) {
       for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
         if (host[kind].known()) continue;
-        char ns_path[48];
-        std::snprintf(ns_path, sizeof(ns_path), "%d/ns/%.*s", pid,
-                      static_cast<int>(kNsKindNames[kind].size()), kNsKindNames[kind].data());
-        ReadNsAt(proc_fd, ns_path, host[kind]);
+        ReadNsAt(proc_fd, PathOf(pid, kNsFiles[kind]), host[kind]);
       }
     }
     return host;
@@ -334,10 +340,10 @@ struct Scanner::State {
 
 NsSet ReadSelfNamespaces() {
   NsSet self{};
-  Fd proc(::open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Fd proc(::open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc.valid()) return self;
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-    ReadNsAt(proc.get(), std::string(kNsKindNames[kind]).c_str(), self[kind]);
+    ReadNsAt(proc.get(), kNsFiles[kind], self[kind]);
   }
   return self;
 }
