@@ -85,6 +85,12 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
       name = std::string(arg);
       if (!Known(name)) return Error{"unknown flag --" + name + " (see --help)"};
       if (i + 1 >= args.size()) return Error{"flag --" + name + " needs a value"};
+      // Like kingpin: the next argument is a value only if it is not itself a flag, so
+      // `--path.procfs --help` asks for help instead of scanning a /proc called "--help".
+      if (const std::string& next = args[i + 1]; next.size() > 1 && next.front() == '-') {
+        return Error{"flag --" + name + " needs a value, got the flag '" + next +
+                     "' (write --" + name + "=VALUE for a value starting with '-')"};
+      }
       value = args[++i];
     }
     if (!Known(name)) return Error{"unknown flag --" + name + " (see --help)"};

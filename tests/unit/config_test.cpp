@@ -78,6 +78,8 @@ TEST_CASE("flags: defaults, overrides, and one clear line for each mistake") {
       {{"--web.max-requests=-1"}, "--web.max-requests"},
       {{"--web.telemetry-path=metrics"}, "starting with '/'"},
       {{"--scan.interval"}, "needs a value"},
+      {{"--path.procfs", "--help"}, "needs a value, got the flag '--help'"},
+      {{"--log.level", "-h"}, "needs a value, got the flag '-h'"},
       {{"positional"}, "unexpected argument"},
       {{"--config.file=/nonexistent/cproc.yml"}, "/nonexistent/cproc.yml: cannot open"},
   };

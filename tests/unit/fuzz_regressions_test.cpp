@@ -87,3 +87,17 @@ TEST_CASE("fuzz regression: a duration whose parts overflow int64 milliseconds i
   CHECK_FALSE(parsed.ok());
   if (parsed) CHECK(parsed->count() > 0);
 }
+
+// fuzz_command_line, invariant broken: `--path.procfs --help` took "--help" as the procfs path,
+// so help was not shown although --help was given. A flag is never the value of another one.
+TEST_CASE("fuzz regression: a flag is not taken as the separate value of the flag before it") {
+  auto parsed = ParseCommandLine({"--path.procfs", "--help"});
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().find("--path.procfs needs a value") != std::string::npos);
+  auto dash = ParseCommandLine({"--path.procfs", "-"});  // "-" alone is a value, not a flag
+  REQUIRE(dash.ok());
+  CHECK(dash->config.path_procfs == "-");
+  auto explicit_value = ParseCommandLine({"--path.procfs=--help"});
+  REQUIRE(explicit_value.ok());
+  CHECK_FALSE(explicit_value->help);
+}
