@@ -32,27 +32,28 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const kNs[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
+static const char* const kNs[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
 #define NNS 8
 
 struct entry {
-  int fd;             // kept /proc/PID/stat, -1 if none
-  uint64_t start;     // starttime of the cached process
-  uint64_t seen;      // scan that last listed it
+  int fd;          // kept /proc/PID/stat, -1 if none
+  uint64_t start;  // starttime of the cached process
+  uint64_t seen;   // scan that last listed it
   uint64_t cgroup_hash;
   uint64_t ns[NNS];
   int known;
 };
 
-static struct entry *table;  // indexed by pid
+static struct entry* table;  // indexed by pid
 static size_t table_size;
 static int proc_fd;
 static char buf[1 << 16];
 static uint64_t reads;  // cgroup+ns reads (cache misses and revalidations)
 static uint64_t sink;   // keeps the compiler from dropping the parsing
 static size_t kept, kept_budget;
-static int eof_probe;   // -e: pread again until it returns 0, as a read-until-EOF loop does
-static int use_fstatat; // -f: fstatat() the ns links (dev+inode) instead of readlinkat()  // kept descriptors, and how many RLIMIT_NOFILE allows
+static int eof_probe;    // -e: pread again until it returns 0, as a read-until-EOF loop does
+static int use_fstatat;  // -f: fstatat() the ns links (dev+inode) instead of readlinkat()  // kept
+                         // descriptors, and how many RLIMIT_NOFILE allows
 
 static double mono(clockid_t clock) {
   struct timespec ts;
@@ -60,7 +61,7 @@ static double mono(clockid_t clock) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int list_pids(int **pids, size_t *cap) {
+static int list_pids(int** pids, size_t* cap) {
   static char dents[1 << 16];
   size_t n = 0;
   lseek(proc_fd, 0, SEEK_SET);
@@ -70,7 +71,7 @@ static int list_pids(int **pids, size_t *cap) {
     for (long off = 0; off < got;) {
       unsigned short reclen;
       memcpy(&reclen, dents + off + 16, sizeof reclen);
-      const char *name = dents + off + 19;
+      const char* name = dents + off + 19;
       if (name[0] >= '1' && name[0] <= '9') {
         if (n == *cap) {
           *cap = *cap ? *cap * 2 : 4096;
@@ -85,7 +86,7 @@ static int list_pids(int **pids, size_t *cap) {
   return (int)n;
 }
 
-static ssize_t read_at(const char *path) {
+static ssize_t read_at(const char* path) {
   int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -99,10 +100,10 @@ static ssize_t read_at(const char *path) {
 }
 
 // state and starttime (field 22) after the last ')' of the comm.
-static int parse_stat(ssize_t n, char *state, uint64_t *start) {
+static int parse_stat(ssize_t n, char* state, uint64_t* start) {
   if (n <= 0) return 0;
   buf[n] = 0;
-  char *p = strrchr(buf, ')');
+  char* p = strrchr(buf, ')');
   if (!p || p[1] != ' ') return 0;
   *state = p[2];
   p += 2;
@@ -115,13 +116,13 @@ static int parse_stat(ssize_t n, char *state, uint64_t *start) {
   return 1;
 }
 
-static uint64_t fnv(const char *s, ssize_t n) {
+static uint64_t fnv(const char* s, ssize_t n) {
   uint64_t h = 1469598103934665603ULL;
   for (ssize_t i = 0; i < n; ++i) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
   return h;
 }
 
-static void read_cgroup_ns(int pid, struct entry *e) {
+static void read_cgroup_ns(int pid, struct entry* e) {
   char path[64];
   snprintf(path, sizeof path, "%d/cgroup", pid);
   ssize_t n = read_at(path);
@@ -138,14 +139,14 @@ static void read_cgroup_ns(int pid, struct entry *e) {
     ssize_t l = readlinkat(proc_fd, path, link, sizeof link - 1);
     if (l > 0) {
       link[l] = 0;
-      char *b = strchr(link, '[');
+      char* b = strchr(link, '[');
       if (b) e->ns[k] = strtoull(b + 1, NULL, 10);
     }
   }
   ++reads;
 }
 
-static void naive_scan(int *pids, int n) {
+static void naive_scan(int* pids, int n) {
   char path[64];
   for (int i = 0; i < n; ++i) {
     snprintf(path, sizeof path, "%d/stat", pids[i]);
@@ -158,7 +159,7 @@ static void naive_scan(int *pids, int n) {
   }
 }
 
-static void smart_scan(int *pids, int n, uint64_t scan, int revalidate) {
+static void smart_scan(int* pids, int n, uint64_t scan, int revalidate) {
   char path[64];
   for (int i = 0; i < n; ++i) {
     int pid = pids[i];
@@ -170,7 +171,7 @@ static void smart_scan(int *pids, int n, uint64_t scan, int revalidate) {
       for (size_t j = table_size; j < size; ++j) table[j] = (struct entry){.fd = -1};
       table_size = size;
     }
-    struct entry *e = &table[pid];
+    struct entry* e = &table[pid];
     ssize_t got = -1;
     if (e->fd >= 0) {
       got = pread(e->fd, buf, sizeof buf - 1, 0);
@@ -223,7 +224,7 @@ static void smart_scan(int *pids, int n, uint64_t scan, int revalidate) {
 }
 
 static long vmhwm_kb(void) {
-  FILE *f = fopen("/proc/self/status", "r");
+  FILE* f = fopen("/proc/self/status", "r");
   char line[256];
   long kb = -1;
   while (f && fgets(line, sizeof line, f)) {
@@ -233,22 +234,29 @@ static long vmhwm_kb(void) {
   return kb;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: floor naive|smart [-k scans] [-s sleep_ms] [-r revalidate_every] "
-                    "[-e 1] [-f 1]\n");
+    fprintf(stderr,
+            "usage: floor naive|smart [-k scans] [-s sleep_ms] [-r revalidate_every] "
+            "[-e 1] [-f 1]\n");
     return 2;
   }
   const int smart = strcmp(argv[1], "smart") == 0;
   if (!smart && strcmp(argv[1], "naive") != 0) return 2;
   int k = 10, sleep_ms = 0, revalidate = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
-    if (!strcmp(argv[i], "-k")) k = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "-s")) sleep_ms = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "-r")) revalidate = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "-e")) eof_probe = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "-f")) use_fstatat = atoi(argv[i + 1]);
-    else return 2;
+    if (!strcmp(argv[i], "-k"))
+      k = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "-s"))
+      sleep_ms = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "-r"))
+      revalidate = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "-e"))
+      eof_probe = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "-f"))
+      use_fstatat = atoi(argv[i + 1]);
+    else
+      return 2;
   }
   struct rlimit lim;
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
@@ -260,11 +268,14 @@ int main(int argc, char **argv) {
                     : (size_t)1 << 20;
   proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (proc_fd < 0) return 1;
-  int *pids = NULL;
+  int* pids = NULL;
   size_t cap = 0;
   // Warm-up scan, not measured: opens the kept descriptors and fills the cache.
   int n = list_pids(&pids, &cap);
-  if (smart) smart_scan(pids, n, 1, revalidate); else naive_scan(pids, n);
+  if (smart)
+    smart_scan(pids, n, 1, revalidate);
+  else
+    naive_scan(pids, n);
 
   double cpu = 0, wall = 0, user = 0, sys = 0;
   uint64_t procs = 0;
@@ -275,7 +286,10 @@ int main(int argc, char **argv) {
     getrusage(RUSAGE_SELF, &r0);
     const double c0 = mono(CLOCK_PROCESS_CPUTIME_ID), w0 = mono(CLOCK_MONOTONIC);
     n = list_pids(&pids, &cap);
-    if (smart) smart_scan(pids, n, (uint64_t)s + 2, revalidate); else naive_scan(pids, n);
+    if (smart)
+      smart_scan(pids, n, (uint64_t)s + 2, revalidate);
+    else
+      naive_scan(pids, n);
     cpu += mono(CLOCK_PROCESS_CPUTIME_ID) - c0;
     wall += mono(CLOCK_MONOTONIC) - w0;
     getrusage(RUSAGE_SELF, &r1);
@@ -285,10 +299,12 @@ int main(int argc, char **argv) {
            (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3;
     procs += (uint64_t)n;
   }
-  printf("mode=%s revalidate=%d eof_probe=%d fstatat=%d scans=%d processes=%.0f cpu_ms=%.3f user_ms=%.3f sys_ms=%.3f "
-         "wall_ms=%.3f reads_per_scan=%.0f kept_fds=%zu vmhwm_kb=%ld sink=%llu\n",
-         argv[1], revalidate, eof_probe, use_fstatat, k, (double)procs / k, cpu / k, user / k, sys / k, wall / k,
-         smart ? (double)reads / k : (double)procs / k, kept, vmhwm_kb(),
-         (unsigned long long)(sink & 0xff));
+  printf(
+      "mode=%s revalidate=%d eof_probe=%d fstatat=%d scans=%d processes=%.0f cpu_ms=%.3f "
+      "user_ms=%.3f sys_ms=%.3f "
+      "wall_ms=%.3f reads_per_scan=%.0f kept_fds=%zu vmhwm_kb=%ld sink=%llu\n",
+      argv[1], revalidate, eof_probe, use_fstatat, k, (double)procs / k, cpu / k, user / k, sys / k,
+      wall / k, smart ? (double)reads / k : (double)procs / k, kept, vmhwm_kb(),
+      (unsigned long long)(sink & 0xff));
   return 0;
 }

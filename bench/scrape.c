@@ -21,7 +21,7 @@
 static struct sockaddr_in addr;
 static char request[512];
 static int per_thread;
-static double *latencies;
+static double* latencies;
 static int errors;
 static long last_bytes;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -41,7 +41,7 @@ static long one_request(void) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+  if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) {
     close(fd);
     return -1;
   }
@@ -60,14 +60,15 @@ static long one_request(void) {
       return -1;
     }
     if (n == 0) break;
-    if (total == 0) ok = n >= 12 && (!memcmp(buf, "HTTP/1.1 200", 12) || !memcmp(buf, "HTTP/1.0 200", 12));
+    if (total == 0)
+      ok = n >= 12 && (!memcmp(buf, "HTTP/1.1 200", 12) || !memcmp(buf, "HTTP/1.0 200", 12));
     total += n;
   }
   close(fd);
   return ok ? total : -1;
 }
 
-static void *worker(void *arg) {
+static void* worker(void* arg) {
   long index = (long)arg;
   pthread_barrier_wait(&start);
   for (int i = 0; i < per_thread; ++i) {
@@ -87,12 +88,12 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
+static int cmp(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
   return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 6) {
     fprintf(stderr, "usage: scrape HOST PORT PATH CONCURRENCY REQUESTS_PER_THREAD [gzip]\n");
     return 2;
@@ -104,15 +105,16 @@ int main(int argc, char **argv) {
   per_thread = atoi(argv[5]);
   if (threads < 1 || threads > 64 || per_thread < 1 || per_thread > 100000) return 2;
   const int gzip = argc > 6 && !strcmp(argv[6], "gzip");
-  snprintf(request, sizeof request,
-           "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: cproc-bench\r\n%sConnection: close\r\n\r\n",
-           argv[3], argv[1], argv[2], gzip ? "Accept-Encoding: gzip\r\n" : "");
+  snprintf(
+      request, sizeof request,
+      "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: cproc-bench\r\n%sConnection: close\r\n\r\n",
+      argv[3], argv[1], argv[2], gzip ? "Accept-Encoding: gzip\r\n" : "");
   const int total = threads * per_thread;
   latencies = calloc((size_t)total, sizeof *latencies);
   pthread_t tid[64];
   pthread_barrier_init(&start, NULL, (unsigned)threads);
   double t0 = now_ms();
-  for (long t = 0; t < threads; ++t) pthread_create(&tid[t], NULL, worker, (void *)t);
+  for (long t = 0; t < threads; ++t) pthread_create(&tid[t], NULL, worker, (void*)t);
   for (int t = 0; t < threads; ++t) pthread_join(tid[t], NULL);
   double elapsed = now_ms() - t0;
   int n = 0;
@@ -120,9 +122,10 @@ int main(int argc, char **argv) {
     if (latencies[i] >= 0) latencies[n++] = latencies[i];
   qsort(latencies, (size_t)n, sizeof *latencies, cmp);
 #define PCT(p) (n ? latencies[(int)((double)(n - 1) * (p) + 0.5)] : -1)
-  printf("requests=%d errors=%d median_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f bytes=%ld "
-         "elapsed_s=%.2f\n",
-         total, errors, PCT(0.5), PCT(0.9), PCT(0.99), n ? latencies[n - 1] : -1, last_bytes,
-         elapsed / 1e3);
+  printf(
+      "requests=%d errors=%d median_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f bytes=%ld "
+      "elapsed_s=%.2f\n",
+      total, errors, PCT(0.5), PCT(0.9), PCT(0.99), n ? latencies[n - 1] : -1, last_bytes,
+      elapsed / 1e3);
   return 0;
 }

@@ -38,7 +38,7 @@
 
 #define MAX_HIERARCHIES 3
 
-static FILE *state;
+static FILE* state;
 static char hier[MAX_HIERARCHIES][256];  // cgroup roots that exist on this host
 static int nhier;
 static char prefix[64] = "docker";
@@ -48,10 +48,10 @@ struct container {
   char id[65];
   pid_t init;
 };
-static struct container *containers;
+static struct container* containers;
 static int ncontainers;
 
-static void die(const char *fmt, ...) {
+static void die(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "workload: ");
@@ -67,14 +67,14 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int is_dir(const char *path) {
+static int is_dir(const char* path) {
   struct stat st;
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void find_hierarchies(void) {
   // v1 pids and name=systemd (hybrid / legacy) and cgroup2 (unified on hybrid, root on pure v2).
-  const char *candidates[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/systemd",
+  const char* candidates[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/systemd",
                               "/sys/fs/cgroup/unified"};
   for (int i = 0; i < 3; ++i) {
     char probe[300];
@@ -86,7 +86,7 @@ static void find_hierarchies(void) {
   if (nhier == 0) die("no writable cgroup hierarchy under /sys/fs/cgroup (run as root)");
 }
 
-static void write_file(const char *path, const char *text) {
+static void write_file(const char* path, const char* text) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) die("open %s: %s", path, strerror(errno));
   ssize_t n = write(fd, text, strlen(text));
@@ -174,22 +174,30 @@ static void cleanup(void) {
   }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   int ncont = 0, nproc = 0, zombie_every = 10, hostpid = 1;
-  const char *state_path = NULL;
+  const char* state_path = NULL;
   for (int i = 1; i < argc; ++i) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--containers") && v) ncont = atoi(v), ++i;
-    else if (!strcmp(a, "--processes") && v) nproc = atoi(v), ++i;
-    else if (!strcmp(a, "--zombie-every") && v) zombie_every = atoi(v), ++i;
-    else if (!strcmp(a, "--state") && v) state_path = v, ++i;
-    else if (!strcmp(a, "--prefix") && v) snprintf(prefix, sizeof prefix, "%s", v), ++i;
-    else if (!strcmp(a, "--no-hostpid")) hostpid = 0;
-    else die("usage: workload --containers M --processes N --state FILE [--zombie-every K] "
-             "[--no-hostpid] [--prefix docker]");
+    const char* a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--containers") && v)
+      ncont = atoi(v), ++i;
+    else if (!strcmp(a, "--processes") && v)
+      nproc = atoi(v), ++i;
+    else if (!strcmp(a, "--zombie-every") && v)
+      zombie_every = atoi(v), ++i;
+    else if (!strcmp(a, "--state") && v)
+      state_path = v, ++i;
+    else if (!strcmp(a, "--prefix") && v)
+      snprintf(prefix, sizeof prefix, "%s", v), ++i;
+    else if (!strcmp(a, "--no-hostpid"))
+      hostpid = 0;
+    else
+      die("usage: workload --containers M --processes N --state FILE [--zombie-every K] "
+          "[--no-hostpid] [--prefix docker]");
   }
-  if (ncont <= 0 || nproc < ncont || !state_path) die("need --containers M, --processes N >= M, --state");
+  if (ncont <= 0 || nproc < ncont || !state_path)
+    die("need --containers M, --processes N >= M, --state");
   if (geteuid() != 0) die("must run as root");
 
   state = fopen(state_path, "a");
@@ -224,7 +232,7 @@ int main(int argc, char **argv) {
   int total = 0, zombies_total = 0;
   double started = now();
   for (int c = 0; c < ncont; ++c) {
-    struct container *ct = &containers[c];
+    struct container* ct = &containers[c];
     random_id(ct->id);
     ncontainers = c + 1;
     // Processes of this container: init + children (zombies included), spread evenly.
@@ -278,8 +286,8 @@ int main(int argc, char **argv) {
     close(ready[0]);
     if (made != procs - 1) {
       cleanup();
-      die("container %d: forked %d of %d processes (raise kernel.pid_max / threads-max?)", c,
-          made, procs - 1);
+      die("container %d: forked %d of %d processes (raise kernel.pid_max / threads-max?)", c, made,
+          procs - 1);
     }
     total += procs;
     zombies_total += zombies;

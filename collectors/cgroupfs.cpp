@@ -20,7 +20,8 @@ bool IsSafeCgroupPath(std::string_view path) {
   return true;
 }
 
-CgroupFs::CgroupFs(const std::string& sysfs) {
+CgroupFs::CgroupFs(const std::string& sysfs, DescriptorBudget* budget)
+    : budget_(budget != nullptr ? *budget : unbounded_) {
   const std::string root = sysfs + "/fs/cgroup";
   if (::access((root + "/cgroup.controllers").c_str(), F_OK) == 0) {
     pids_roots_.push_back(root);  // pure cgroup v2
@@ -74,11 +75,9 @@ std::optional<std::string> CgroupFs::Locate(const std::string& root, std::string
   return found;
 }
 
-PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) {
-  PidsUsage usage;
+std::optional<CgroupFs::OpenedFiles> CgroupFs::Open(std::string_view cgroup_path) {
   const auto [suffix, relative_to_namespace] = StripNamespaceParents(cgroup_path);
-  if (relative_to_namespace && suffix.empty()) return usage;
-  std::string text;
+  if (relative_to_namespace && suffix.empty()) return std::nullopt;
   for (const std::string& root : pids_roots_) {
     std::string path(cgroup_path);
     if (relative_to_namespace) {
@@ -88,17 +87,66 @@ PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) {
     }
     if (!IsSafeCgroupPath(path)) continue;
     const std::string dir = root + path;
-    if (ReadFileAt(AT_FDCWD, (dir + "/pids.max").c_str(), text) != ReadResult::kOk) continue;
-    if (auto limit = ParsePidsMax(text)) usage.limit = *limit;
-    if (ReadFileAt(AT_FDCWD, (dir + "/pids.current").c_str(), text) == ReadResult::kOk) {
-      if (auto current = ParsePidsCurrent(text)) usage.current = *current;
-    }
-    if (ReadFileAt(AT_FDCWD, (dir + "/pids.events").c_str(), text) == ReadResult::kOk) {
-      if (auto hits = ParsePidsEventsMax(text)) usage.limit_hits = *hits;
-    }
-    break;
+    OpenedFiles files;
+    files.max = OpenAt(AT_FDCWD, (dir + "/pids.max").c_str());
+    if (!files.max.valid()) continue;
+    files.current = OpenAt(AT_FDCWD, (dir + "/pids.current").c_str());
+    files.events = OpenAt(AT_FDCWD, (dir + "/pids.events").c_str());
+    return files;
+  }
+  return std::nullopt;
+}
+
+template <typename Files>
+std::optional<PidsUsage> CgroupFs::ReadOpen(const Files& files) {
+  PidsUsage usage;
+  if (PreadOnePiece(files.max.get(), text_) != ReadResult::kOk) return std::nullopt;
+  if (auto limit = ParsePidsMax(text_)) usage.limit = *limit;
+  if (files.current.valid() && PreadOnePiece(files.current.get(), text_) == ReadResult::kOk) {
+    if (auto current = ParsePidsCurrent(text_)) usage.current = *current;
+  }
+  if (files.events.valid() && PreadOnePiece(files.events.get(), text_) == ReadResult::kOk) {
+    if (auto hits = ParsePidsEventsMax(text_)) usage.limit_hits = *hits;
   }
   return usage;
+}
+
+PidsUsage CgroupFs::ReadPids(std::string_view cgroup_path) {
+  std::string key(cgroup_path);
+  if (auto it = open_.find(key); it != open_.end()) {
+    if (auto usage = ReadOpen(it->second)) {
+      it->second.read = true;
+      return *usage;
+    }
+    // A kept file of a cgroup that was removed (and maybe made again at the same path, as on
+    // `docker restart`) fails with ENODEV: forget it and open the files again.
+    open_.erase(it);
+  }
+  auto files = Open(cgroup_path);
+  if (!files) return {};
+  auto usage = ReadOpen(*files);
+  if (!usage) return {};
+  // Kept only if the budget has room for all of them; otherwise closed when `files` goes.
+  std::size_t needed = 0;
+  for (const Fd* fd : {&files->max, &files->current, &files->events}) needed += fd->valid();
+  if (budget_.HasRoom(needed)) {
+    KeptFiles& kept = open_[std::move(key)];
+    kept.max = KeptFd(std::move(files->max), budget_);
+    kept.current = KeptFd(std::move(files->current), budget_);
+    kept.events = KeptFd(std::move(files->events), budget_);
+  }
+  return *usage;
+}
+
+void CgroupFs::ForgetUnread() {
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (!it->second.read) {
+      it = open_.erase(it);
+    } else {
+      it->second.read = false;
+      ++it;
+    }
+  }
 }
 
 }  // namespace cproc

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,6 +28,16 @@ ReadResult ClassifyErrno(int error) {
   }
 }
 
+DescriptorBudget::DescriptorBudget() {
+  constexpr rlim_t kReserve = 256;
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    limit_ = std::size_t{1} << 20;
+  } else {
+    limit_ = limit.rlim_cur > kReserve ? static_cast<std::size_t>(limit.rlim_cur - kReserve) : 0;
+  }
+}
+
 void Fd::Reset() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
@@ -36,7 +47,10 @@ Fd OpenAt(int dir_fd, const char* path, int extra_flags) {
   return Fd(::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | extra_flags));
 }
 
-ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes) {
+namespace {
+
+// With one_piece, a read shorter than asked for is the end of the file (see PreadOnePiece).
+ReadResult Pread(int fd, std::string& out, std::size_t max_bytes, bool one_piece) {
   out.clear();
   std::size_t used = 0;
   for (;;) {
@@ -49,23 +63,69 @@ ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes) {
       return ClassifyErrno(error);
     }
     if (n == 0) break;
+    const bool short_read = static_cast<std::size_t>(n) < out.size() - used;
     used += static_cast<std::size_t>(n);
     if (used > max_bytes) {
       out.clear();
       return ReadResult::kIo;
     }
+    if (short_read && one_piece) break;
   }
   out.resize(used);
   return ReadResult::kOk;
 }
 
-ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes) {
+}  // namespace
+
+ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes) {
+  return Pread(fd, out, max_bytes, false);
+}
+
+ReadResult PreadOnePiece(int fd, std::string& out, std::size_t max_bytes) {
+  return Pread(fd, out, max_bytes, true);
+}
+
+ReadResult PreadOnePiece(int fd, std::vector<char>& buffer, std::string_view& content,
+                         std::size_t max_bytes) {
+  content = {};
+  if (buffer.size() < 4096) buffer.resize(4096);
+  std::size_t used = 0;
+  for (;;) {
+    const ssize_t n =
+        ::pread(fd, buffer.data() + used, buffer.size() - used, static_cast<off_t>(used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ClassifyErrno(errno);
+    }
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) return ReadResult::kIo;
+    if (n == 0 || used < buffer.size()) break;  // a short read is the end (see above)
+    buffer.resize(buffer.size() * 2);
+  }
+  content = std::string_view(buffer.data(), used);
+  return ReadResult::kOk;
+}
+
+namespace {
+
+ReadResult ReadAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes,
+                  bool one_piece) {
   Fd fd = OpenAt(dir_fd, path);
   if (!fd.valid()) {
     out.clear();
     return ClassifyErrno(errno);
   }
-  return PreadWhole(fd.get(), out, max_bytes);
+  return Pread(fd.get(), out, max_bytes, one_piece);
+}
+
+}  // namespace
+
+ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes) {
+  return ReadAt(dir_fd, path, out, max_bytes, false);
+}
+
+ReadResult ReadOnePieceAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes) {
+  return ReadAt(dir_fd, path, out, max_bytes, true);
 }
 
 ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {

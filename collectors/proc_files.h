@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "collectors/namespaces.h"
@@ -49,6 +51,65 @@ class Fd {
   int fd_ = -1;
 };
 
+// How many descriptors may stay open between scans, shared by everything that keeps them
+// (stat of every process, pids files of every container): RLIMIT_NOFILE less a reserve for the
+// HTTP server, logs and the files opened and closed within a scan. Scan thread only.
+class DescriptorBudget {
+ public:
+  DescriptorBudget();  // from RLIMIT_NOFILE
+  explicit DescriptorBudget(std::size_t limit) : limit_(limit) {}
+  bool HasRoom(std::size_t n) const { return used_ + n <= limit_; }
+  bool Take() {  // false when spent: the caller opens, reads and closes instead
+    if (!HasRoom(1)) return false;
+    ++used_;
+    return true;
+  }
+  void Give() { used_ -= used_ > 0 ? 1 : 0; }
+  std::size_t used() const { return used_; }
+
+ private:
+  std::size_t limit_ = 0;
+  std::size_t used_ = 0;
+};
+
+// A descriptor kept open between scans, counted in its DescriptorBudget while it lives.
+class KeptFd {
+ public:
+  KeptFd() = default;
+  // Keeps `fd` if the budget has room; otherwise closes it and stays empty.
+  KeptFd(Fd fd, DescriptorBudget& budget) {
+    if (fd.valid() && budget.Take()) {
+      fd_ = std::move(fd);
+      budget_ = &budget;
+    }
+  }
+  ~KeptFd() { Reset(); }
+  KeptFd(KeptFd&& other) noexcept
+      : fd_(std::move(other.fd_)), budget_(std::exchange(other.budget_, nullptr)) {}
+  KeptFd& operator=(KeptFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::move(other.fd_);
+      budget_ = std::exchange(other.budget_, nullptr);
+    }
+    return *this;
+  }
+  KeptFd(const KeptFd&) = delete;
+  KeptFd& operator=(const KeptFd&) = delete;
+
+  int get() const { return fd_.get(); }
+  bool valid() const { return fd_.valid(); }
+  void Reset() {
+    if (budget_ != nullptr) budget_->Give();
+    budget_ = nullptr;
+    fd_.Reset();
+  }
+
+ private:
+  Fd fd_;
+  DescriptorBudget* budget_ = nullptr;
+};
+
 // open(2) relative to a directory descriptor, read-only and close-on-exec.
 Fd OpenAt(int dir_fd, const char* path, int extra_flags = 0);
 
@@ -58,9 +119,22 @@ Fd OpenAt(int dir_fd, const char* path, int extra_flags = 0);
 // they should be.
 ReadResult PreadWhole(int fd, std::string& out, std::size_t max_bytes = 1 << 20);
 
+// PreadWhole for files the kernel makes in one piece (a single_open seq_file: /proc/PID/stat,
+// status, cgroup): a read shorter than the buffer is then the whole file, so reading one is a
+// single pread, not a second one that returns 0. Not for files of many records (smaps,
+// mountinfo), which seq_file returns a page of whole records at a time.
+ReadResult PreadOnePiece(int fd, std::string& out, std::size_t max_bytes = 1 << 20);
+// The same into a buffer that only grows, for the read made of every process on every scan: a
+// std::string would be cleared and zero-filled again before each read.
+ReadResult PreadOnePiece(int fd, std::vector<char>& buffer, std::string_view& content,
+                         std::size_t max_bytes = 1 << 20);
+
 // open + read + close.
 ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out,
                       std::size_t max_bytes = 1 << 20);
+// open + PreadOnePiece + close.
+ReadResult ReadOnePieceAt(int dir_fd, const char* path, std::string& out,
+                          std::size_t max_bytes = 1 << 20);
 
 // The identity of the namespace behind a /proc/PID/ns/<kind> link: fstatat gives (dev, ino);
 // where the link cannot be followed (fixture trees), its text is parsed for the inode.

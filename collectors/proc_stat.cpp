@@ -11,7 +11,7 @@ namespace {
 // Field numbers as in proc(5), counted from 1; state (3) is the first field after comm.
 constexpr int kFirstAfterComm = 3;
 constexpr int kPpid = 4, kUtime = 14, kStime = 15, kNumThreads = 20, kStartTime = 22, kVsize = 23,
-              kRss = 24;
+              kRss = 24, kStartCode = 26, kEndCode = 27, kStartStack = 28;
 
 }  // namespace
 
@@ -34,8 +34,9 @@ bool ParseProcStatInto(std::string_view text, ProcStat& out, std::string* error)
   if (rest.empty() || rest.front() != ' ') return fail("expected a space after comm");
   rest.remove_prefix(1);
 
+  out.start_code = out.end_code = out.start_stack = 0;
   int field = kFirstAfterComm;
-  for (; field <= kRss && !rest.empty(); ++field) {
+  for (; field <= kStartStack && !rest.empty(); ++field) {
     std::string_view token = NextToken(rest, ' ');
     if (field == kFirstAfterComm) {
       if (token.size() != 1) return fail("field 3 (state): expected one letter");
@@ -56,6 +57,9 @@ bool ParseProcStatInto(std::string_view text, ProcStat& out, std::string* error)
       case kStartTime:
       case kVsize:
       case kRss:
+      case kStartCode:
+      case kEndCode:
+      case kStartStack:
         value = ParseNumber<uint64_t>(TrimSpace(token));
         if (!value)
           return fail("field " + std::to_string(field) + ": expected an unsigned integer");
@@ -82,6 +86,15 @@ bool ParseProcStatInto(std::string_view text, ProcStat& out, std::string* error)
       case kRss:
         out.rss_pages = *value;
         break;
+      case kStartCode:
+        out.start_code = *value;
+        break;
+      case kEndCode:
+        out.end_code = *value;
+        break;
+      case kStartStack:
+        out.start_stack = *value;
+        break;
       default:
         break;
     }
@@ -91,6 +104,17 @@ bool ParseProcStatInto(std::string_view text, ProcStat& out, std::string* error)
                 std::to_string(field - 1));
   }
   return true;
+}
+
+uint64_t ExecSignature(const ProcStat& stat) {
+  // FNV-1a over the comm bytes and the three addresses: cheap, and any change moves it.
+  constexpr uint64_t kPrime = 1099511628211ULL;
+  uint64_t hash = 14695981039346656037ULL;
+  for (const char c : stat.comm) hash = (hash ^ static_cast<unsigned char>(c)) * kPrime;
+  for (const uint64_t value : {stat.start_code, stat.end_code, stat.start_stack}) {
+    for (int shift = 0; shift < 64; shift += 8) hash = (hash ^ ((value >> shift) & 0xff)) * kPrime;
+  }
+  return hash;
 }
 
 Expected<ProcStat> ParseProcStat(std::string_view text) {

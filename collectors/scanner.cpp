@@ -1,7 +1,6 @@
 #include "collectors/scanner.h"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,7 +38,8 @@ struct CgroupResolution {
 // Per (pid, starttime): what need not be read again on every scan.
 struct CachedProcess {
   uint64_t start_ticks = 0;
-  Fd stat_fd;                       // kept open: one pread per scan instead of open+read+close
+  KeptFd stat_fd;                   // kept open: one pread per scan instead of open+read+close
+  KeptFd status_fd;                 // kept too while it is a candidate for its container's init
   uint64_t validated_scan = 0;      // scan that last read cgroup and namespaces
   uint64_t seen_scan = 0;           // scan that last listed this pid
   bool cgroup_known = false;        // the cgroup file was read and parsed
@@ -47,12 +47,29 @@ struct CachedProcess {
   bool permission_counted = false;  // a process whose ns links are unreadable counts once
   bool ns_denied = false;           // the last read of its ns links was refused
   // What stat said last time: runc and nsenter exec after joining a cgroup or namespaces, so a
-  // new comm (or parent) is the cheap sign that cgroup and namespaces must be read again.
-  uint64_t comm_hash = 0;
+  // new ExecSignature (or parent) is the cheap sign that cgroup and namespaces must be re-read.
+  uint64_t exec_signature = 0;
   int32_t ppid = 0;
+  // The executable of an init candidate (/proc/PID/exe), as of exe_signature.
+  bool exe_read = false;
+  uint64_t exe_signature = 0;
+  std::string exe_basename;
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
 };
+
+// What a scan reads again of a process it has seen before.
+enum class RereadLevel : uint8_t {
+  kNone,
+  // cgroup and ns/mnt: what ties a process to its container and what the mismatch count
+  // compares. Every --scan.revalidate-every scans.
+  kAttribution,
+  // cgroup and every ns link: new processes, processes that exec'd, and every kAllKindsEvery-th
+  // periodic re-read (each readlink of ns/* costs about 4 us: the other six kinds are re-read
+  // less often).
+  kAll,
+};
+constexpr uint64_t kAllKindsEvery = 4;
 
 struct InternedResolution {
   std::shared_ptr<const CgroupResolution> resolution;
@@ -70,23 +87,25 @@ constexpr bool NsFilesMatchKinds() {
 }
 static_assert(NsFilesMatchKinds());
 
+// The kinds RereadLevel::kAttribution reads, in NsKind order: the mount namespace, which the
+// mismatch count compares. A process's PID namespace never changes (setns and unshare change
+// only its children's), so ns/pid is read once per process, whatever the level.
+constexpr std::array<bool, kNsKindCount> kAttributionKinds = {false, false, /*mnt*/ true, false,
+                                                              false, false, false,        false};
+static_assert(kAttributionKinds[static_cast<std::size_t>(NsKind::kMnt)]);
+constexpr std::size_t kPidKind = static_cast<std::size_t>(NsKind::kPid);
+
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// Leaves room for the HTTP server, logs and the cgroup reads under RLIMIT_NOFILE.
-std::size_t KeptDescriptorBudget() {
-  constexpr rlim_t kReserve = 256;
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1U << 20;
-  return limit.rlim_cur > kReserve ? static_cast<std::size_t>(limit.rlim_cur - kReserve) : 0;
 }
 
 }  // namespace
 
 struct Scanner::State {
   explicit State(ScannerOptions scanner_options)
-      : options(std::move(scanner_options)), cgroupfs(options.sysfs), metadata(options.metadata) {
+      : options(std::move(scanner_options)),
+        cgroupfs(options.sysfs, &descriptors),
+        metadata(options.metadata) {
     if (!cgroupfs.pids_available()) {
       spdlog::warn(
           "no cgroup pids controller under {}/fs/cgroup: pids metrics are left out "
@@ -96,6 +115,7 @@ struct Scanner::State {
   }
 
   ScannerOptions options;
+  DescriptorBudget descriptors;  // kept stat descriptors and the pids files' (cgroupfs)
   CgroupFs cgroupfs;
   MetadataStore metadata;
   ReapingHistory reaping;
@@ -107,13 +127,12 @@ struct Scanner::State {
   uint64_t nsfs_dev = 0;           // device of nsfs, from the host's links (0: unknown)
   std::unordered_map<int32_t, CachedProcess> cache;
   std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
-  std::size_t kept_fds = 0;
-  std::size_t kept_fd_budget = KeptDescriptorBudget();
 
   // Buffers reused by every scan.
   std::vector<char> dirents;
   std::vector<int32_t> pids;
   std::string text;
+  std::vector<char> stat_buffer;
   std::array<char, 64> path{};
 
   const char* PathOf(int32_t pid, const char* file) {
@@ -177,38 +196,32 @@ struct Scanner::State {
   // Reads stat through the kept descriptor (reopening after PID reuse). False: process is gone.
   bool ReadStat(int proc_fd, int32_t pid, CachedProcess& entry, ProcStat& stat) {
     ReadResult result = ReadResult::kVanished;
-    if (entry.stat_fd.valid()) result = PreadWhole(entry.stat_fd.get(), text);
+    std::string_view content;
+    if (entry.stat_fd.valid()) result = PreadOnePiece(entry.stat_fd.get(), stat_buffer, content);
     if (result != ReadResult::kOk) {
       // ESRCH on a kept descriptor: that process is gone, the pid may now be another one.
-      if (entry.stat_fd.valid()) {
-        entry.stat_fd.Reset();
-        --kept_fds;
-        entry = CachedProcess{};
-      }
+      if (entry.stat_fd.valid()) entry = CachedProcess{};
       Fd fd = OpenAt(proc_fd, PathOf(pid, "stat"));
       if (!fd.valid()) {
         Count(ClassifyErrno(errno));
         return false;
       }
-      result = PreadWhole(fd.get(), text);
+      result = PreadOnePiece(fd.get(), stat_buffer, content);
       if (result != ReadResult::kOk) {
         Count(result);
         return false;
       }
-      if (kept_fds < kept_fd_budget) {
-        entry.stat_fd = std::move(fd);
-        ++kept_fds;
-      }
+      entry.stat_fd = KeptFd(std::move(fd), descriptors);
     }
-    if (!ParseProcStatInto(text, stat, nullptr)) {
+    if (!ParseProcStatInto(content, stat, nullptr)) {
       ++errors.parse;
       return false;
     }
     return true;
   }
 
-  void ReadCgroupAndNamespaces(int proc_fd, int32_t pid, bool zombie, CachedProcess& entry) {
-    const ReadResult cgroup_result = ReadFileAt(proc_fd, PathOf(pid, "cgroup"), text);
+  void Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel level, CachedProcess& entry) {
+    const ReadResult cgroup_result = ReadOnePieceAt(proc_fd, PathOf(pid, "cgroup"), text);
     if (cgroup_result == ReadResult::kOk) {
       entry.cgroup = Resolve(text);
       entry.cgroup_known = entry.cgroup->parsed;
@@ -218,6 +231,10 @@ struct Scanner::State {
     }
     bool denied = false;
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+      if (kind == kPidKind ? entry.ns[kind].known()
+                           : level == RereadLevel::kAttribution && !kAttributionKinds[kind]) {
+        continue;
+      }
       // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
       if (ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]) ==
           ReadResult::kPermission) {
@@ -231,18 +248,21 @@ struct Scanner::State {
       entry.permission_counted = true;
     }
     entry.ns_denied = denied;
-    entry.read_while_alive = !zombie;
+    if (level == RereadLevel::kAll) entry.read_while_alive = !zombie;
     entry.validated_scan = scan_number;
   }
 
-  bool NeedsValidation(int32_t pid, bool zombie, bool changed, const CachedProcess& entry) const {
-    if (entry.validated_scan == 0) return true;
+  RereadLevel NeedsReread(int32_t pid, bool zombie, bool execed, const CachedProcess& entry) const {
+    if (entry.validated_scan == 0) return RereadLevel::kAll;
     // A zombie's cgroup v1 lines and most ns links are gone: keep what it had when alive.
-    if (zombie && entry.read_while_alive) return false;
-    if (changed) return true;
+    if (zombie && entry.read_while_alive) return RereadLevel::kNone;
+    if (execed) return RereadLevel::kAll;
+    // The periodic re-read finds what changed without an exec (setns(2), a write to another
+    // cgroup's cgroup.procs); staggered by pid so the re-reads spread evenly over scans.
     const uint64_t every = std::max<uint32_t>(1, options.revalidate_every);
-    // Staggered by pid so the re-reads spread evenly over scans.
-    return (scan_number + static_cast<uint64_t>(pid)) % every == 0;
+    const uint64_t phase = scan_number + static_cast<uint64_t>(pid);
+    if (phase % (every * kAllKindsEvery) == 0) return RereadLevel::kAll;
+    return phase % every == 0 ? RereadLevel::kAttribution : RereadLevel::kNone;
   }
 
   NsSet HostNamespaces(int proc_fd) {
@@ -267,10 +287,28 @@ struct Scanner::State {
     return boot_time.value_or(0);
   }
 
+  // /proc/PID/status into `text`, through a descriptor kept in `entry` (if any) from then on.
+  ReadResult ReadStatus(int proc_fd, int32_t pid, CachedProcess* entry) {
+    if (entry != nullptr && entry->status_fd.valid()) {
+      const ReadResult kept = PreadOnePiece(entry->status_fd.get(), text);
+      if (kept == ReadResult::kOk) return kept;
+      entry->status_fd.Reset();
+    }
+    Fd fd = OpenAt(proc_fd, PathOf(pid, "status"));
+    if (!fd.valid()) return ClassifyErrno(errno);
+    const ReadResult result = PreadOnePiece(fd.get(), text);
+    if (result == ReadResult::kOk && entry != nullptr) {
+      entry->status_fd = KeptFd(std::move(fd), descriptors);
+    }
+    return result;
+  }
+
   // status and exe of the few processes per container whose parent is outside it.
   CandidateFacts ReadCandidate(int proc_fd, int32_t pid) {
     CandidateFacts facts;
-    if (ReadFileAt(proc_fd, PathOf(pid, "status"), text) == ReadResult::kOk) {
+    auto entry = cache.find(pid);
+    if (ReadStatus(proc_fd, pid, entry != cache.end() ? &entry->second : nullptr) ==
+        ReadResult::kOk) {
       if (auto status = ParseProcStatus(text)) {
         facts.status_read = true;
         facts.nspid = std::move(status->nspid);
@@ -280,12 +318,24 @@ struct Scanner::State {
         ++errors.parse;
       }
     }
+    // The executable changes only with an exec: read once per ExecSignature. The status is read
+    // every scan, since a process may install its SIGTERM handler at any time.
+    if (entry != cache.end() && entry->second.exe_read &&
+        entry->second.exe_signature == entry->second.exec_signature) {
+      facts.exe_basename = entry->second.exe_basename;
+      return facts;
+    }
     std::array<char, 4096> target{};
     const ssize_t n = ::readlinkat(proc_fd, PathOf(pid, "exe"), target.data(), target.size());
     if (n > 0 && static_cast<std::size_t>(n) < target.size()) {
       std::string_view exe(target.data(), static_cast<std::size_t>(n));
       if (exe.ends_with(" (deleted)")) exe.remove_suffix(10);  // upgraded binary, still running
       facts.exe_basename = std::string(exe.substr(exe.rfind('/') + 1));
+    }
+    if (entry != cache.end() && n > 0) {
+      entry->second.exe_read = true;
+      entry->second.exe_signature = entry->second.exec_signature;
+      entry->second.exe_basename = facts.exe_basename;
     }
     return facts;
   }
@@ -324,7 +374,6 @@ struct Scanner::State {
   void Evict() {
     for (auto it = cache.begin(); it != cache.end();) {
       if (it->second.seen_scan != scan_number) {
-        if (it->second.stat_fd.valid()) --kept_fds;
         it = cache.erase(it);
       } else {
         ++it;
@@ -382,25 +431,26 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   for (int32_t pid : s.pids) {
     CachedProcess& entry = s.cache[pid];
     if (!s.ReadStat(proc_fd.get(), pid, entry, stat)) {
-      if (entry.stat_fd.valid()) --s.kept_fds;
       s.cache.erase(pid);
       continue;
     }
     if (entry.validated_scan != 0 && entry.start_ticks != stat.start_ticks) {
       // Same pid, another process (the descriptor was reopened): forget the old one.
-      Fd fd = std::move(entry.stat_fd);
+      KeptFd fd = std::move(entry.stat_fd);
       entry = CachedProcess{};
       entry.stat_fd = std::move(fd);
     }
     entry.start_ticks = stat.start_ticks;
     entry.seen_scan = s.scan_number;
     const bool zombie = stat.state == 'Z';
-    const uint64_t comm_hash = std::hash<std::string>()(stat.comm);
-    const bool changed = entry.comm_hash != comm_hash || entry.ppid != stat.ppid;
-    entry.comm_hash = comm_hash;
+    const uint64_t exec_signature = ExecSignature(stat);
+    // A new parent too: re-parenting follows the parent's exit, often a runtime's setup step.
+    const bool changed = entry.exec_signature != exec_signature || entry.ppid != stat.ppid;
+    entry.exec_signature = exec_signature;
     entry.ppid = stat.ppid;
-    if (s.NeedsValidation(pid, zombie, changed, entry)) {
-      s.ReadCgroupAndNamespaces(proc_fd.get(), pid, zombie, entry);
+    if (const RereadLevel level = s.NeedsReread(pid, zombie, changed, entry);
+        level != RereadLevel::kNone) {
+      s.Reread(proc_fd.get(), pid, zombie, level, entry);
     } else {
       ++cache_hits;
     }
@@ -492,6 +542,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     c.pids = s.cgroupfs.ReadPids(c.cgroup);
   }
   s.metadata.ForgetUnused();
+  s.cgroupfs.ForgetUnread();
   s.DescribeInits(proc_fd.get(), *snapshot);
   AnalyseNamespaceSharing(*snapshot, s.options.self_ns);
   s.reaping.Update(*snapshot, now);

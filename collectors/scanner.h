@@ -17,9 +17,11 @@ namespace cproc {
 struct ScannerOptions {
   std::string procfs = "/proc";
   std::string sysfs = "/sys";
-  // cgroup membership and namespaces of a known (pid, starttime) are re-read every this many
-  // scans (staggered by pid), so a process that moves or calls setns is re-attributed soon.
-  uint32_t revalidate_every = 4;
+  // cgroup membership and namespaces of a known (pid, starttime) are read again when it execs
+  // (runc, nsenter and docker exec do right after joining), and the cgroup and mount namespace
+  // every this many scans (all namespaces every 4x as many; staggered by pid), so a process
+  // that moves or calls setns without exec is re-attributed too.
+  uint32_t revalidate_every = 20;
   std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
   // Where runtimes keep their files (container names, images, pods).
   MetadataPaths metadata = {};

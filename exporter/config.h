@@ -24,7 +24,7 @@ struct Config {
   std::string path_rootfs = "/";  // the host's root, where runtimes keep their files
   std::string runtime_docker_root = "/var/lib/docker";
   std::chrono::milliseconds scan_interval{5000};
-  uint32_t scan_revalidate_every = 4;
+  uint32_t scan_revalidate_every = 20;
   std::string log_level = "info";     // debug, info, warn, error
   std::string log_format = "logfmt";  // logfmt, json
   std::string config_file;

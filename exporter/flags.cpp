@@ -28,7 +28,9 @@ constexpr std::array<FlagSpec, 14> kFlags = {{
      "(e.g. /host/root in a container)."},
     {"runtime.docker-root", "Docker's data-root on the host (names and images of containers)."},
     {"scan.interval", "How often /proc is scanned; scrapes serve the latest scan."},
-    {"scan.revalidate-every", "Re-read cgroup and namespaces of known processes every N scans."},
+    {"scan.revalidate-every",
+     "Re-read the cgroup and mount namespace of known processes every N scans (all "
+     "namespaces every 4N); a process that execs is re-read at once."},
     {"log.level", "Only log messages with the given severity or above: debug, info, warn, error."},
     {"log.format", "Output format of log messages: logfmt or json."},
     {"config.file", "YAML configuration file; flags given on the command line override it."},
@@ -88,8 +90,8 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
       // Like kingpin: the next argument is a value only if it is not itself a flag, so
       // `--path.procfs --help` asks for help instead of scanning a /proc called "--help".
       if (const std::string& next = args[i + 1]; next.size() > 1 && next.front() == '-') {
-        return Error{"flag --" + name + " needs a value, got the flag '" + next +
-                     "' (write --" + name + "=VALUE for a value starting with '-')"};
+        return Error{"flag --" + name + " needs a value, got the flag '" + next + "' (write --" +
+                     name + "=VALUE for a value starting with '-')"};
       }
       value = args[++i];
     }

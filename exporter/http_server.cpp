@@ -276,12 +276,12 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
   }
   if (is_metrics) return ServeMetrics(conn, request, head);
   if (is_containers) {
-    // The snapshot as JSON, rendered once per scan like the metrics; no environment, ever.
+    // The snapshot as JSON, rendered once per scan on first request; no environment, ever.
     const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
-    if (exposition == nullptr || exposition->containers_json.empty()) {
+    if (exposition == nullptr || exposition->containers_json().empty()) {
       return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
     }
-    return Reply(conn, 200, kJsonContentType, "", exposition->containers_json, head);
+    return Reply(conn, 200, kJsonContentType, "", exposition->containers_json(), head);
   }
   if (path == "/") return Reply(conn, 200, kHtmlContentType, "", landing_page, head);
   return Reply(conn, 200, kTextContentType, "", "OK", head);
@@ -309,11 +309,11 @@ int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& r
     return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
   }
   // An empty gzip means compression failed when the exposition was made: serve identity.
-  const bool gzip = !exposition->gzip.empty() && AcceptsGzip(AcceptEncoding(request));
+  const bool gzip = !exposition->gzip().empty() && AcceptsGzip(AcceptEncoding(request));
   return Reply(
       conn, 200, kMetricsContentType,
       gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n" : "Vary: Accept-Encoding\r\n",
-      gzip ? exposition->gzip : exposition->text, head);
+      gzip ? exposition->gzip() : exposition->text(), head);
 }
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,

@@ -1,10 +1,12 @@
 #include "exporter/scan_loop.h"
 
-#include <prometheus/text_serializer.h>
+#include <time.h>
+
 #include <spdlog/spdlog.h>
 
 #include "exporter/container_report.h"
 #include "exporter/metric_families.h"
+#include "exporter/text_format.h"
 
 namespace cproc {
 
@@ -44,7 +46,26 @@ void ScanLoop::SetReloadStatus(bool successful, double success_seconds) {
   if (successful) self_status_.last_reload_success_seconds = success_seconds;
 }
 
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
 void ScanLoop::RunOnce() {
+  const double cpu_before = ThreadCpuSeconds();
+  RenderScan();
+  const double cpu = ThreadCpuSeconds() - cpu_before;
+  std::lock_guard lock(mutex_);
+  self_status_.scan_cpu_seconds_total += cpu;
+  ++self_status_.scans_total;
+}
+
+void ScanLoop::RenderScan() {
   auto scanned = scanner_->Scan();
   FamilyOptions family_options;
   SelfStatus self_status;
@@ -69,8 +90,13 @@ void ScanLoop::RunOnce() {
   std::vector<prometheus::MetricFamily> families;
   if (snapshot) families = SnapshotFamilies(*snapshot, family_options);
   for (auto& family : SelfFamilies(self_status)) families.push_back(std::move(family));
-  auto exposition = MakeExposition(prometheus::TextSerializer().Serialize(families),
-                                   snapshot ? RenderContainersJson(*snapshot) : std::string());
+  std::function<std::string()> json;
+  if (snapshot) json = [snapshot] { return RenderContainersJson(*snapshot); };
+  std::string text;
+  text.reserve(last_text_size_ + last_text_size_ / 8);  // one allocation, as a rule
+  AppendTextFormat(families, text);
+  last_text_size_ = text.size();
+  auto exposition = MakeExposition(std::move(text), std::move(json));
   if (snapshot) {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
                   snapshot->containers.size(), snapshot->stats.duration_seconds);

@@ -39,9 +39,11 @@ class ScanLoop {
 
  private:
   void Run();
+  void RenderScan();  // RunOnce without its CPU accounting
 
   std::unique_ptr<Scanner> scanner_;  // used by the scan thread only
   std::string last_error_;            // scan thread only: log a failure once, not per scan
+  std::size_t last_text_size_ = 0;    // scan thread only: to reserve the next body at once
 
   mutable std::mutex mutex_;  // guards everything below
   std::chrono::milliseconds interval_;

@@ -12,7 +12,8 @@ bool SameFields(const ProcStat& a, const ProcStat& b) {
   return a.pid == b.pid && a.comm == b.comm && a.state == b.state && a.ppid == b.ppid &&
          a.utime_ticks == b.utime_ticks && a.stime_ticks == b.stime_ticks &&
          a.num_threads == b.num_threads && a.start_ticks == b.start_ticks &&
-         a.vsize_bytes == b.vsize_bytes && a.rss_pages == b.rss_pages;
+         a.vsize_bytes == b.vsize_bytes && a.rss_pages == b.rss_pages &&
+         a.start_code == b.start_code && a.end_code == b.end_code && a.start_stack == b.start_stack;
 }
 
 }  // namespace
@@ -44,12 +45,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Round trip: the kernel's layout with this comm (whatever bytes it holds) parses back to the
   // same fields, so a hostile name cannot shift the fields after it.
   const ProcStat& s = *parsed;
-  std::string line = std::to_string(s.pid) + " (" + s.comm + ") " + s.state + " " +
-                     std::to_string(s.ppid) + " 1 1 0 -1 4194560 0 0 0 0 " +
-                     std::to_string(s.utime_ticks) + " " + std::to_string(s.stime_ticks) +
-                     " 0 0 20 0 " + std::to_string(s.num_threads) + " 0 " +
-                     std::to_string(s.start_ticks) + " " + std::to_string(s.vsize_bytes) + " " +
-                     std::to_string(s.rss_pages) + " 18446744073709551615 1 1 0 0 0 0 0\n";
+  std::string line =
+      std::to_string(s.pid) + " (" + s.comm + ") " + s.state + " " + std::to_string(s.ppid) +
+      " 1 1 0 -1 4194560 0 0 0 0 " + std::to_string(s.utime_ticks) + " " +
+      std::to_string(s.stime_ticks) + " 0 0 20 0 " + std::to_string(s.num_threads) + " 0 " +
+      std::to_string(s.start_ticks) + " " + std::to_string(s.vsize_bytes) + " " +
+      std::to_string(s.rss_pages) + " 18446744073709551615 " + std::to_string(s.start_code) + " " +
+      std::to_string(s.end_code) + " " + std::to_string(s.start_stack) + " 0 0 0 0 0\n";
   auto again = cproc::ParseProcStat(line);
   FUZZ_CHECK(again.ok());
   // num_threads is stored narrowed; compare what survives the narrowing.

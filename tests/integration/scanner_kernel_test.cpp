@@ -18,6 +18,7 @@
 #include "collectors/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
+#include "tests/integration/scan_helpers.h"
 
 namespace {
 
@@ -41,28 +42,11 @@ using cproc::testing::kernel::ReadKernelCgroup;
 using cproc::testing::kernel::ReadKernelStat;
 using cproc::testing::kernel::ScopedCgroup;
 
-using Cgroups = std::vector<std::unique_ptr<ScopedCgroup>>;
-
-const CgroupHierarchies& Hierarchies() {
-  static const CgroupHierarchies found = cproc::testing::kernel::DetectCgroupHierarchies();
-  return found;
-}
-
-std::unique_ptr<ScopedCgroup> MakeCgroup(const std::string& root, const std::string& relative) {
-  auto cgroup = ScopedCgroup::Create(root, relative);
-  REQUIRE_MESSAGE(cgroup.ok(), (cgroup.ok() ? "" : cgroup.error()));
-  return std::move(cgroup).value();
-}
-
-// The same path in every hierarchy this host has, as Docker's cgroupfs driver does it.
-Cgroups MakeCgroupsEverywhere(const std::string& relative) {
-  Cgroups cgroups;
-  const CgroupHierarchies& h = Hierarchies();
-  for (const std::string* root : {&h.v1_pids, &h.v1_systemd, &h.v2}) {
-    if (!root->empty()) cgroups.push_back(MakeCgroup(*root, relative));
-  }
-  return cgroups;
-}
+using cproc::testing::kernel::Cgroups;
+using cproc::testing::kernel::Hierarchies;
+using cproc::testing::kernel::MakeCgroup;
+using cproc::testing::kernel::MakeCgroupsEverywhere;
+using cproc::testing::kernel::ScanOnce;
 
 // Declare the cgroups before the container: it is destroyed (killed, reaped) first.
 std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
@@ -71,12 +55,6 @@ std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
   auto container = FakeContainer::Start(spec);
   REQUIRE_MESSAGE(container.ok(), (container.ok() ? "" : container.error()));
   return std::move(container).value();
-}
-
-std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
-  auto result = scanner.Scan();
-  REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error()));
-  return *result;
 }
 
 const Container* FindContainer(const Snapshot& snapshot, const std::string& id,

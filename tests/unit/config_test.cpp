@@ -6,33 +6,12 @@
 #include <fstream>
 
 #include "exporter/flags.h"
+#include "tests/support/temp_file.h"
 
 using namespace cproc;
 using namespace std::chrono_literals;
 
-namespace {
-
-// A config file in a fresh temporary directory, removed afterwards.
-class TempConfig {
- public:
-  explicit TempConfig(const std::string& content) {
-    char dir[] = "/tmp/cproc-config-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    dir_ = dir;
-    path_ = dir_ + "/cproc.yml";
-    std::ofstream(path_) << content;
-  }
-  ~TempConfig() {
-    std::remove(path_.c_str());
-    std::remove(dir_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string dir_, path_;
-};
-
-}  // namespace
+using testing::TempFile;
 
 TEST_CASE("durations in Prometheus form") {
   CHECK(*ParseDuration("5s") == 5000ms);
@@ -94,7 +73,7 @@ TEST_CASE("flags: defaults, overrides, and one clear line for each mistake") {
 }
 
 TEST_CASE("config file: sections mirror the flags, and flags override the file") {
-  TempConfig file(
+  TempFile file(
       "web:\n  listen_address: 127.0.0.1:9999\n  max-requests: 5\n"
       "scan:\n  interval: 2s\npath:\n  procfs: /host/proc\n");
   auto parsed = ParseCommandLine({"--config.file=" + file.path(), "--scan.interval=3s"});
@@ -108,7 +87,7 @@ TEST_CASE("config file: sections mirror the flags, and flags override the file")
   REQUIRE(flag_first.ok());
   CHECK(flag_first->config.scan_interval == 3s);
 
-  TempConfig empty("");
+  TempFile empty("");
   CHECK(ParseCommandLine({"--config.file=" + empty.path()}).ok());
 }
 
@@ -128,7 +107,7 @@ TEST_CASE("config file: errors name the file, the line and what was expected") {
   };
   for (const Case& c : cases) {
     CAPTURE(std::string(c.content));
-    TempConfig file(c.content);
+    TempFile file(c.content);
     auto parsed = ParseCommandLine({"--config.file=" + file.path()});
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.error().find(file.path()) == 0);

@@ -10,39 +10,18 @@
 
 #include "exporter/config.h"
 #include "exporter/flags.h"
+#include "tests/support/temp_file.h"
 
 using namespace cproc;
 
 namespace {
-
-// A file with the given content in a fresh temporary directory, removed afterwards.
-class FuzzInputFile {
- public:
-  explicit FuzzInputFile(const std::string& content) {
-    char dir[] = "/tmp/cproc-fuzz-regression-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    dir_ = dir;
-    path_ = dir_ + "/config.yml";
-    std::ofstream(path_, std::ios::binary) << content;
-  }
-  ~FuzzInputFile() {
-    std::remove(path_.c_str());
-    std::remove(dir_.c_str());
-  }
-  FuzzInputFile(const FuzzInputFile&) = delete;
-  FuzzInputFile& operator=(const FuzzInputFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string dir_, path_;
-};
 
 // The config must be refused with a one-line error naming the file, and nothing may throw: an
 // exception out of ParseCommandLine terminates the exporter at start (cmd/main.cpp calls it
 // outside any try) and stops it on SIGHUP (Reload runs inside Serve's try, whose catch returns 1).
 void ExpectRefusedWithoutException(const std::string& yaml) {
   CAPTURE(yaml);
-  FuzzInputFile file(yaml);
+  testing::TempFile file(yaml, "config.yml");
   try {
     Config config;
     auto loaded = LoadConfigFile(file.path(), config);

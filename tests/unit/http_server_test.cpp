@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -316,11 +317,18 @@ TEST_CASE("a custom telemetry path replaces /metrics") {
 
 TEST_CASE("/api/v1/containers serves the scan as JSON") {
   const std::string json = "{\"containers\": []}\n";
-  const Running r = StartServer(LocalOptions(), Fixed(MakeExposition(kText, json)));
+  auto renders = std::make_shared<std::atomic<int>>(0);
+  const Running r = StartServer(LocalOptions(), Fixed(MakeExposition(kText, [json, renders] {
+                                  ++*renders;
+                                  return json;
+                                })));
+  CHECK(*renders == 0);  // not rendered by the scan: only when asked for
   const Response res = Get(r.port, "/api/v1/containers");
   CHECK(res.status == 200);
   CHECK(res.Header("content-type") == "application/json");
   CHECK(res.body == json);
+  CHECK(Get(r.port, "/api/v1/containers").body == json);
+  CHECK(*renders == 1);  // once per scan, however many requests
   CHECK(Request(r.port, "POST", "/api/v1/containers").status == 405);
   CHECK(Get(r.port, "/api/v1/containers/x").status == 404);
   CHECK(Get(r.port, "/").body.find("href=\"/api/v1/containers\"") != std::string::npos);
