@@ -9,9 +9,10 @@
 //   -e 1 / -f 1            variants that mimic cproc_exporter's reads: a second pread per
 //                          file to see EOF (PreadWhole), and fstatat() of the ns links.
 //   floor smart -r N -k K  as smart, but a cached process's cgroup and ns links are re-read
-//                          every N scans, staggered by pid (what cproc_exporter's
-//                          --scan.revalidate-every N does, so a process that moves cgroup or
-//                          calls setns() is noticed).
+//                          every N scans, staggered by pid, so a process that moves cgroup or
+//                          calls setns() is noticed.
+//   floor smart -r N -t 1  re-read in cproc_exporter's tiers (--scan.revalidate-every N):
+//                          cgroup + ns/mnt every N scans, every ns but pid every 4N.
 //
 // Nothing is aggregated or rendered: only the reading. One unmeasured warm-up scan, then K
 // measured scans with -s MS milliseconds of sleep between them (like a scan interval, so caches
@@ -52,8 +53,8 @@ static uint64_t reads;  // cgroup+ns reads (cache misses and revalidations)
 static uint64_t sink;   // keeps the compiler from dropping the parsing
 static size_t kept, kept_budget;
 static int eof_probe;    // -e: pread again until it returns 0, as a read-until-EOF loop does
-static int use_fstatat;  // -f: fstatat() the ns links (dev+inode) instead of readlinkat()  // kept
-                         // descriptors, and how many RLIMIT_NOFILE allows
+static int use_fstatat;  // -f: fstatat() the ns links (dev+inode) instead of readlinkat()
+static int tiered;       // -t: with -r N, re-read in cproc_exporter's tiers (see the top)
 
 static double mono(clockid_t clock) {
   struct timespec ts;
@@ -122,12 +123,17 @@ static uint64_t fnv(const char* s, ssize_t n) {
   return h;
 }
 
-static void read_cgroup_ns(int pid, struct entry* e) {
+// What to read again: every kind (a new process), or one of cproc_exporter's tiers.
+enum reread { kAll, kCgroupMnt, kAllButPid };
+
+static void read_cgroup_ns(int pid, struct entry* e, enum reread level) {
   char path[64];
   snprintf(path, sizeof path, "%d/cgroup", pid);
   ssize_t n = read_at(path);
   e->cgroup_hash = n > 0 ? fnv(buf, n) : 0;
   for (int k = 0; k < NNS; ++k) {
+    if (level == kCgroupMnt && strcmp(kNs[k], "mnt") != 0) continue;
+    if (level == kAllButPid && strcmp(kNs[k], "pid") == 0) continue;
     char link[64];
     snprintf(path, sizeof path, "%d/ns/%s", pid, kNs[k]);
     e->ns[k] = 0;
@@ -154,7 +160,7 @@ static void naive_scan(int* pids, int n) {
     uint64_t start;
     if (!parse_stat(read_at(path), &state, &start)) continue;
     struct entry e;
-    read_cgroup_ns(pids[i], &e);
+    read_cgroup_ns(pids[i], &e, kAll);
     sink += start + e.cgroup_hash + e.ns[4] + (uint64_t)state;
   }
 }
@@ -204,11 +210,15 @@ static void smart_scan(int* pids, int n, uint64_t scan, int revalidate) {
     char state;
     uint64_t start;
     if (!parse_stat(got, &state, &start)) continue;
-    if (!e->known || e->start != start ||
-        (revalidate > 0 && (scan + (uint64_t)pid) % (uint64_t)revalidate == 0)) {
-      read_cgroup_ns(pid, e);
+    const uint64_t phase = scan + (uint64_t)pid;
+    if (!e->known || e->start != start) {
+      read_cgroup_ns(pid, e, kAll);
       e->start = start;
       e->known = 1;
+    } else if (revalidate > 0 && tiered && phase % (4 * (uint64_t)revalidate) == 0) {
+      read_cgroup_ns(pid, e, kAllButPid);
+    } else if (revalidate > 0 && phase % (uint64_t)revalidate == 0) {
+      read_cgroup_ns(pid, e, tiered ? kCgroupMnt : kAll);
     }
     e->seen = scan;
     sink += (uint64_t)state + e->ns[4];
@@ -238,7 +248,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     fprintf(stderr,
             "usage: floor naive|smart [-k scans] [-s sleep_ms] [-r revalidate_every] "
-            "[-e 1] [-f 1]\n");
+            "[-e 1] [-f 1] [-t 1]\n");
     return 2;
   }
   const int smart = strcmp(argv[1], "smart") == 0;
@@ -255,6 +265,8 @@ int main(int argc, char** argv) {
       eof_probe = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "-f"))
       use_fstatat = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "-t"))
+      tiered = atoi(argv[i + 1]);
     else
       return 2;
   }
@@ -300,11 +312,11 @@ int main(int argc, char** argv) {
     procs += (uint64_t)n;
   }
   printf(
-      "mode=%s revalidate=%d eof_probe=%d fstatat=%d scans=%d processes=%.0f cpu_ms=%.3f "
+      "mode=%s revalidate=%d tiered=%d eof_probe=%d fstatat=%d scans=%d processes=%.0f cpu_ms=%.3f "
       "user_ms=%.3f sys_ms=%.3f "
       "wall_ms=%.3f reads_per_scan=%.0f kept_fds=%zu vmhwm_kb=%ld sink=%llu\n",
-      argv[1], revalidate, eof_probe, use_fstatat, k, (double)procs / k, cpu / k, user / k, sys / k,
-      wall / k, smart ? (double)reads / k : (double)procs / k, kept, vmhwm_kb(),
+      argv[1], revalidate, tiered, eof_probe, use_fstatat, k, (double)procs / k, cpu / k, user / k,
+      sys / k, wall / k, smart ? (double)reads / k : (double)procs / k, kept, vmhwm_kb(),
       (unsigned long long)(sink & 0xff));
   return 0;
 }

@@ -47,8 +47,7 @@ def fmt(value, digits=1):
 TOOLS = [
     ("cproc", "cproc_exporter (scan + render)"),
     ("smart_floor", "smart floor (stat pread, cgroup+ns cached per (pid, starttime) forever)"),
-    ("smart_floor_r4", "smart floor, cgroup+ns re-read every 4 scans (= exporter default)"),
-    ("smart_floor_r4f", "smart floor, re-read every 4, + exporter's syscalls (fstatat ns, EOF pread)"),
+    ("smart_floor_tiers", "smart floor, re-reading in the exporter's tiers (cgroup+mnt every N scans, all ns every 4N)"),
     ("naive_floor", "naive floor (open/read/close stat+cgroup, 8 ns readlinks)"),
     ("node_exporter", "node_exporter, processes collector only"),
     ("process_exporter", "process-exporter, `{{.Comm}}` for all"),
