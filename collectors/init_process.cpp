@@ -44,9 +44,11 @@ InitProcess ChooseInit(const Snapshot& snapshot, const std::vector<std::size_t>&
   init.comm = p.comm;
   init.init = std::string(RecogniseInit(f.exe_basename, p.comm));
   // A recognised init forwards SIGTERM even though masks may not show it (tini waits in
-  // sigtimedwait with an empty SigCgt, DESIGN.md §2); otherwise the process must catch it.
-  const bool caught = SignalInMask(f.sig_cgt, SIGTERM) && !SignalInMask(f.sig_ign, SIGTERM);
-  init.handles_sigterm = caught || init.init != "none";
+  // sigtimedwait with an empty SigCgt, DESIGN.md §2); otherwise the process must catch it, or
+  // block it to take it synchronously (signalfd, sigwait: SigBlk). An ignored one is lost.
+  const bool ignored = SignalInMask(f.sig_ign, SIGTERM);
+  const bool taken = SignalInMask(f.sig_cgt, SIGTERM) || SignalInMask(f.sig_blk, SIGTERM);
+  init.handles_sigterm = (taken && !ignored) || init.init != "none";
   init.start_time_seconds =
       boot_time_seconds + static_cast<double>(p.start_ticks) / ticks_per_second;
   return init;

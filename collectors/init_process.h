@@ -24,6 +24,7 @@ std::vector<std::vector<std::size_t>> InitCandidates(const Snapshot& snapshot);
 struct CandidateFacts {
   bool status_read = false;
   std::vector<int32_t> nspid;  // outermost first
+  uint64_t sig_blk = 0;
   uint64_t sig_ign = 0;
   uint64_t sig_cgt = 0;
   std::string exe_basename;  // empty when unreadable

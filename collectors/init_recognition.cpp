@@ -39,10 +39,15 @@ std::string_view Lookup(std::string_view name) {
 
 std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm) {
   if (auto init = Lookup(exe_basename); !init.empty()) return init;
-  // The name decides where the executable says nothing: busybox applets (exe is busybox),
-  // scripts (exe is the interpreter, comm the script), or an unreadable exe link.
-  if (auto init = Lookup(comm); !init.empty()) return init;
-  return "none";
+  // The name decides only where the executable cannot: an unreadable exe link (any name),
+  // busybox (its one init applet), or an interpreter running an init written as a script
+  // (supervisord). A shell script that happens to be called "init" or "tini" is not an init:
+  // taking its word would hide the PID 1 that neither reaps nor forwards SIGTERM.
+  const std::string_view init = Lookup(comm);
+  if (init.empty()) return "none";
+  if (exe_basename.empty()) return init;
+  if (exe_basename == "busybox") return init == "init" ? init : "none";
+  return init == "supervisord" ? init : "none";
 }
 
 }  // namespace cproc

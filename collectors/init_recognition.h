@@ -7,8 +7,8 @@
 namespace cproc {
 
 // `exe_basename` is the last component of /proc/PID/exe (empty when unreadable) and decides
-// first; `comm` is the fallback for busybox applets and scripts such as supervisord, whose exe is
-// the interpreter. Returns the init's canonical name ("tini", "docker-init", ...) or "none".
+// first; `comm` only where the exe cannot tell: unreadable, busybox's init applet, and
+// supervisord (a Python script). Returns the init's canonical name ("tini", ...) or "none".
 std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm);
 
 }  // namespace cproc

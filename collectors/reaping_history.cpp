@@ -50,6 +50,11 @@ void ReapingHistory::Update(Snapshot& snapshot, double now_seconds) {
     Container& container = snapshot.containers[static_cast<std::size_t>(p.container)];
     if (container.init.pid != 0 && p.ppid == container.init.pid) {
       ++container.zombies.parent_pid1;
+      // How long the init has left this one unreaped: an old zombie of another parent says
+      // nothing about the init.
+      auto seen = processes_.find(Key{p.pid, p.start_ticks});
+      const double age = seen == processes_.end() ? 0 : now_seconds - seen->second.zombie_since;
+      container.zombies.oldest_pid1_seconds = std::max(container.zombies.oldest_pid1_seconds, age);
       continue;
     }
     const Process* parent = FindProcess(snapshot.processes, p.ppid);

@@ -35,11 +35,19 @@ struct CgroupResolution {
   bool unknown_layout = false;  // no match, yet a line looks like a container's cgroup
 };
 
+// What is kept of the processes whose parent is outside their container (init candidates).
+struct InitCandidateCache {
+  KeptFd status_fd;  // its SIGTERM handling is read every scan
+  // The executable (/proc/PID/exe), as of exe_signature: it changes only with an exec.
+  bool exe_read = false;
+  uint64_t exe_signature = 0;
+  std::string exe_basename;
+};
+
 // Per (pid, starttime): what need not be read again on every scan.
 struct CachedProcess {
   uint64_t start_ticks = 0;
   KeptFd stat_fd;                   // kept open: one pread per scan instead of open+read+close
-  KeptFd status_fd;                 // kept too while it is a candidate for its container's init
   uint64_t validated_scan = 0;      // scan that last read cgroup and namespaces
   uint64_t seen_scan = 0;           // scan that last listed this pid
   bool cgroup_known = false;        // the cgroup file was read and parsed
@@ -50,10 +58,8 @@ struct CachedProcess {
   // new ExecSignature (or parent) is the cheap sign that cgroup and namespaces must be re-read.
   uint64_t exec_signature = 0;
   int32_t ppid = 0;
-  // The executable of an init candidate (/proc/PID/exe), as of exe_signature.
-  bool exe_read = false;
-  uint64_t exe_signature = 0;
-  std::string exe_basename;
+  // Only for the few processes that are candidates for their container's init.
+  std::unique_ptr<InitCandidateCache> candidate;
   NsSet ns{};
   std::shared_ptr<const CgroupResolution> cgroup;
 };
@@ -289,16 +295,18 @@ struct Scanner::State {
 
   // /proc/PID/status into `text`, through a descriptor kept in `entry` (if any) from then on.
   ReadResult ReadStatus(int proc_fd, int32_t pid, CachedProcess* entry) {
-    if (entry != nullptr && entry->status_fd.valid()) {
-      const ReadResult kept = PreadOnePiece(entry->status_fd.get(), text);
+    InitCandidateCache* candidate = entry != nullptr ? entry->candidate.get() : nullptr;
+    if (candidate != nullptr && candidate->status_fd.valid()) {
+      const ReadResult kept = PreadOnePiece(candidate->status_fd.get(), text);
       if (kept == ReadResult::kOk) return kept;
-      entry->status_fd.Reset();
+      candidate->status_fd.Reset();
     }
     Fd fd = OpenAt(proc_fd, PathOf(pid, "status"));
     if (!fd.valid()) return ClassifyErrno(errno);
     const ReadResult result = PreadOnePiece(fd.get(), text);
     if (result == ReadResult::kOk && entry != nullptr) {
-      entry->status_fd = KeptFd(std::move(fd), descriptors);
+      if (candidate == nullptr) entry->candidate = std::make_unique<InitCandidateCache>();
+      entry->candidate->status_fd = KeptFd(std::move(fd), descriptors);
     }
     return result;
   }
@@ -312,6 +320,7 @@ struct Scanner::State {
       if (auto status = ParseProcStatus(text)) {
         facts.status_read = true;
         facts.nspid = std::move(status->nspid);
+        facts.sig_blk = status->sig_blk;
         facts.sig_ign = status->sig_ign;
         facts.sig_cgt = status->sig_cgt;
       } else {
@@ -320,9 +329,10 @@ struct Scanner::State {
     }
     // The executable changes only with an exec: read once per ExecSignature. The status is read
     // every scan, since a process may install its SIGTERM handler at any time.
-    if (entry != cache.end() && entry->second.exe_read &&
-        entry->second.exe_signature == entry->second.exec_signature) {
-      facts.exe_basename = entry->second.exe_basename;
+    InitCandidateCache* candidate = entry != cache.end() ? entry->second.candidate.get() : nullptr;
+    if (candidate != nullptr && candidate->exe_read &&
+        candidate->exe_signature == entry->second.exec_signature) {
+      facts.exe_basename = candidate->exe_basename;
       return facts;
     }
     std::array<char, 4096> target{};
@@ -333,9 +343,13 @@ struct Scanner::State {
       facts.exe_basename = std::string(exe.substr(exe.rfind('/') + 1));
     }
     if (entry != cache.end() && n > 0) {
-      entry->second.exe_read = true;
-      entry->second.exe_signature = entry->second.exec_signature;
-      entry->second.exe_basename = facts.exe_basename;
+      if (candidate == nullptr) {
+        entry->second.candidate = std::make_unique<InitCandidateCache>();
+        candidate = entry->second.candidate.get();
+      }
+      candidate->exe_read = true;
+      candidate->exe_signature = entry->second.exec_signature;
+      candidate->exe_basename = facts.exe_basename;
     }
     return facts;
   }

@@ -57,10 +57,11 @@ struct PidsUsage {
 };
 
 struct ZombieSummary {
-  uint32_t parent_pid1 = 0;     // the container's init has not reaped them
-  uint32_t parent_other = 0;    // another process inside the container
-  uint32_t parent_outside = 0;  // a process outside the container (host or another container)
-  double oldest_seconds = 0;    // since the oldest one was first seen; 0 when none
+  uint32_t parent_pid1 = 0;        // the container's init has not reaped them
+  uint32_t parent_other = 0;       // another process inside the container
+  uint32_t parent_outside = 0;     // a process outside the container (host or another container)
+  double oldest_seconds = 0;       // since the oldest one was first seen; 0 when none
+  double oldest_pid1_seconds = 0;  // the same among those whose parent is the init
 };
 
 // How the container's namespaces (those of its init) relate to the host's and to others'.

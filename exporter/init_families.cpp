@@ -27,6 +27,10 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
   auto oldest = Gauge("cproc_container_oldest_zombie_seconds",
                       "Seconds since the oldest zombie in the container was first seen; 0 when "
                       "none.");
+  auto oldest_pid1 = Gauge("cproc_container_oldest_pid1_zombie_seconds",
+                           "Seconds since the oldest zombie whose parent is the container's "
+                           "init was first seen: how long the init has left it unreaped; 0 "
+                           "when none.");
   auto adopted = Counter("cproc_container_orphans_adopted_total",
                          "Processes of the container seen re-parented to its init or a "
                          "subreaper after their parent exited.");
@@ -43,10 +47,11 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
         .Add(With(labels, "parent", "other"), c.zombies.parent_other)
         .Add(With(labels, "parent", "outside"), c.zombies.parent_outside);
     oldest.Add(labels, c.zombies.oldest_seconds);
+    oldest_pid1.Add(labels, c.zombies.oldest_pid1_seconds);
     adopted.Add(labels, static_cast<double>(c.orphans_adopted_total));
   }
-  for (auto* family :
-       {&info, &host_pid, &start_time, &sigterm, &namespace_init, &zombies, &oldest, &adopted}) {
+  for (auto* family : {&info, &host_pid, &start_time, &sigterm, &namespace_init, &zombies, &oldest,
+                       &oldest_pid1, &adopted}) {
     out.push_back(family->Build());
   }
 }

@@ -6,6 +6,7 @@
 
 #include "exporter/family_builder.h"
 #include "exporter/family_groups.h"
+#include "exporter/text_format.h"
 
 namespace cproc {
 namespace {
@@ -82,18 +83,40 @@ void AddRuntimeFamilies(const Snapshot& snapshot, std::vector<prometheus::Metric
   out.push_back(family.Build());
 }
 
+// Calls `emit` with each group of families in turn, so a caller that writes them out can
+// drop each group before the next is built.
+template <typename Emit>
+void ForEachGroup(const Snapshot& snapshot, const FamilyOptions& options, Emit emit) {
+  Families group;
+  const auto flush = [&] {
+    emit(group);
+    group.clear();
+  };
+  AddContainerProcessFamilies(snapshot, group);
+  flush();
+  AddInitFamilies(snapshot, group);
+  flush();
+  AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, group);
+  flush();
+  AddHostFamilies(snapshot, group);
+  AddScanFamilies(snapshot.stats, group);
+  AddRuntimeFamilies(snapshot, group);
+  flush();
+}
+
 }  // namespace
 
 std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
                                                        const FamilyOptions& options) {
   std::vector<prometheus::MetricFamily> out;
-  AddContainerProcessFamilies(snapshot, out);
-  AddInitFamilies(snapshot, out);
-  AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, out);
-  AddHostFamilies(snapshot, out);
-  AddScanFamilies(snapshot.stats, out);
-  AddRuntimeFamilies(snapshot, out);
+  ForEachGroup(snapshot, options, [&](Families& group) {
+    for (auto& family : group) out.push_back(std::move(family));
+  });
   return out;
+}
+
+void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, std::string& out) {
+  ForEachGroup(snapshot, options, [&](const Families& group) { AppendTextFormat(group, out); });
 }
 
 }  // namespace cproc

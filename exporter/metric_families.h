@@ -20,4 +20,8 @@ struct FamilyOptions {
 std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
                                                        const FamilyOptions& options = {});
 
+// The same families as text (exporter/text_format.h), appended to `out` one group at a time so
+// the model of only one group is held at once.
+void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, std::string& out);
+
 }  // namespace cproc

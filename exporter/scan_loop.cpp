@@ -87,15 +87,13 @@ void ScanLoop::RenderScan() {
                   scanned.error());
     last_error_ = scanned.error();
   }
-  std::vector<prometheus::MetricFamily> families;
-  if (snapshot) families = SnapshotFamilies(*snapshot, family_options);
-  for (auto& family : SelfFamilies(self_status)) families.push_back(std::move(family));
-  std::function<std::string()> json;
-  if (snapshot) json = [snapshot] { return RenderContainersJson(*snapshot); };
   std::string text;
   text.reserve(last_text_size_ + last_text_size_ / 8);  // one allocation, as a rule
-  AppendTextFormat(families, text);
+  if (snapshot) AppendSnapshotText(*snapshot, family_options, text);
+  AppendTextFormat(SelfFamilies(self_status), text);
   last_text_size_ = text.size();
+  std::function<std::string()> json;
+  if (snapshot) json = [snapshot] { return RenderContainersJson(*snapshot); };
   auto exposition = MakeExposition(std::move(text), std::move(json));
   if (snapshot) {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,

@@ -90,6 +90,15 @@ TEST_CASE("init: SIGTERM handling from masks, and recognised inits forward it") 
   CandidateFacts ignored = Facts({3050, 1}, Bit(SIGTERM));
   ignored.sig_ign = Bit(SIGTERM);
   CHECK_FALSE(ChooseInit(snap, {0}, {ignored}, 0, 100).handles_sigterm);
+  // Blocked to be read with signalfd or sigwait: handled, unless it is also ignored.
+  CandidateFacts blocked = Facts({3050, 1});
+  blocked.sig_blk = Bit(SIGTERM) | Bit(SIGCHLD);
+  CHECK(ChooseInit(snap, {0}, {blocked}, 0, 100).handles_sigterm);
+  blocked.sig_ign = Bit(SIGTERM);
+  CHECK_FALSE(ChooseInit(snap, {0}, {blocked}, 0, 100).handles_sigterm);
+  CandidateFacts other_blocked = Facts({3050, 1});
+  other_blocked.sig_blk = Bit(SIGCHLD);
+  CHECK_FALSE(ChooseInit(snap, {0}, {other_blocked}, 0, 100).handles_sigterm);
   // tini waits in sigtimedwait: empty SigCgt, yet it forwards SIGTERM (DESIGN.md §2).
   InitProcess tini = ChooseInit(snap, {0}, {Facts({3050, 1}, 0, "docker-init")}, 0, 100);
   CHECK(tini.init == "docker-init");

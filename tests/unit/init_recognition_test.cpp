@@ -34,6 +34,12 @@ TEST_CASE("inits are recognised by executable first, then by name") {
       {"java", "java", "none"},
       {"", "", "none"},
       {"tinix", "tinix", "none"},  // whole names only
+      // A script named like an init is not one: its interpreter neither reaps nor forwards.
+      {"bash", "init", "none"},
+      {"dash", "tini", "none"},
+      {"python3.11", "systemd", "none"},
+      {"busybox", "tini", "none"},  // busybox has no tini applet
+      {"", "init", "init"},         // unreadable exe: the name is all there is
   };
   for (const Case& c : cases) {
     CAPTURE(std::string(c.exe));

@@ -115,3 +115,12 @@ TEST_CASE("families: hostile names serialize as valid, escaped UTF-8") {
   CHECK(text.find("cproc_scan_errors_total{reason=\"vanished\"} 3") != std::string::npos);
   CHECK(text.find("container_id=\"docker://" + std::string(64, 'a') + "\"") != std::string::npos);
 }
+
+TEST_CASE("families: the text written group by group is the serialized families") {
+  const FamilyOptions options{.namespace_sharing_allow = {"web*"}};
+  for (const Snapshot& snapshot : {TwoContainers(), Snapshot{}}) {
+    std::string text;
+    AppendSnapshotText(snapshot, options, text);
+    CHECK(text == prometheus::TextSerializer().Serialize(SnapshotFamilies(snapshot, options)));
+  }
+}

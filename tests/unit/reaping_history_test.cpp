@@ -50,11 +50,12 @@ TEST_CASE("reaping: a reused PID is a new process, so the age restarts") {
   ReapingHistory history;
   Snapshot s1 = Scan({Make(10, 1, 0, 100), Make(11, 10, 0, 110, 'Z')});
   history.Update(s1, 1000);
-  // 11 was reaped; a new process got PID 11 and became a zombie too.
-  Snapshot s2 = Scan({Make(10, 1, 0, 100), Make(11, 10, 0, 999, 'Z')});
+  // 11 was reaped; a new process, child of another parent, got PID 11 and became a zombie too.
+  Snapshot s2 = Scan({Make(10, 1, 0, 100), Make(12, 10, 0, 120), Make(11, 12, 0, 999, 'Z')});
   history.Update(s2, 1050);
   CHECK(s2.containers[0].zombies.oldest_seconds == 0);
-  CHECK(s2.containers[0].orphans_adopted_total == 0);  // a new process, not a re-parenting
+  // A new process, not the old one re-parented from 10 to 12 (which a pid-only key would say).
+  CHECK(s2.containers[0].orphans_adopted_total == 0);
 }
 
 TEST_CASE("reaping: zombies by parent, and orphans adopted counted once per re-parenting") {
@@ -89,4 +90,27 @@ TEST_CASE("reaping: state for processes and containers that are gone is dropped"
   history.Update(small, 2);
   CHECK(history.tracked_processes() == 1);
   CHECK(history.tracked_containers() == 1);
+}
+
+TEST_CASE("reaping: the age of PID 1's oldest zombie ignores old zombies of other parents") {
+  ReapingHistory history;
+  // 20 never reaps its zombie 21; PID 1 (10) reaps its children, but each lives a scan or two.
+  Snapshot s1 = Scan({Make(10, 1, 0, 100), Make(20, 10, 0, 200), Make(21, 20, 0, 210, 'Z')});
+  history.Update(s1, 1000);
+  Snapshot s2 = Scan({Make(10, 1, 0, 100), Make(20, 10, 0, 200), Make(21, 20, 0, 210, 'Z'),
+                      Make(30, 10, 0, 300, 'Z')});
+  history.Update(s2, 1600);
+  const ZombieSummary& z = s2.containers[0].zombies;
+  CHECK(z.oldest_seconds == doctest::Approx(600));
+  CHECK(z.parent_pid1 == 1);
+  CHECK(z.oldest_pid1_seconds == doctest::Approx(0));  // 30 was first seen just now
+  Snapshot s3 = Scan({Make(10, 1, 0, 100), Make(20, 10, 0, 200), Make(21, 20, 0, 210, 'Z'),
+                      Make(30, 10, 0, 300, 'Z')});
+  history.Update(s3, 1660);
+  CHECK(s3.containers[0].zombies.oldest_pid1_seconds == doctest::Approx(60));
+  CHECK(s3.containers[0].zombies.oldest_seconds == doctest::Approx(660));
+  // Reaped: no zombie of PID 1 left, the age drops to 0.
+  Snapshot s4 = Scan({Make(10, 1, 0, 100), Make(20, 10, 0, 200), Make(21, 20, 0, 210, 'Z')});
+  history.Update(s4, 1720);
+  CHECK(s4.containers[0].zombies.oldest_pid1_seconds == 0);
 }
