@@ -22,11 +22,20 @@ uint32_t Total(const StateCounts& counts) {
   return total;
 }
 
-// Printable on a terminal: control characters (a comm may hold a newline) become '?'.
+// Printable on a terminal: control characters (a comm may hold a newline), C0 and C1 (U+0080
+// to U+009F, "\xC2\x80".."\xC2\x9F" once sanitised: U+009B is a CSI to some terminals) become
+// '?', one column each, so the table stays aligned.
 std::string Printable(const std::string& text) {
-  std::string out = SanitizeLabelValue(text, 64);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  const std::string valid = SanitizeLabelValue(text, 64);
+  std::string out;
+  out.reserve(valid.size());
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    const auto c = static_cast<unsigned char>(valid[i]);
+    const bool c1 = c == 0xC2 && i + 1 < valid.size() &&
+                    static_cast<unsigned char>(valid[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(valid[i + 1]) <= 0x9F;
+    if (c1) ++i;
+    out += c < 0x20 || c == 0x7f || c1 ? '?' : valid[i];
   }
   return out;
 }

@@ -110,16 +110,19 @@ main() {
   fi
   log "process counts match /proc and docker top for all 3 containers"
 
-  # The `container` label should carry the Docker name; an early exporter may still put the
-  # id there, so only report it.
-  local id name got
+  # Names and images from Docker's own files: the `container` label is the Docker name, the
+  # `image` label of cproc_container_info the image the container was started from.
+  local id name image got
   for id in "$single" "$multi" "$zombie"; do
     name=$("$DOCKER" inspect -f '{{.Name}}' "$id")
     name=${name#/}
-    got=$(sample_count "$metrics" cproc_container_info "container_id=\"docker://$id\"" "container=\"$name\"")
-    ((got == 1)) || log "note: cproc_container_info for ${id:0:12} has no container=\"$name\" label:" \
+    image=$("$DOCKER" inspect -f '{{.Config.Image}}' "$id")
+    got=$(sample_count "$metrics" cproc_container_info "container_id=\"docker://$id\"" \
+      "container=\"$name\"" "image=\"$image\"" 'runtime="docker"')
+    ((got == 1)) || fail "cproc_container_info of ${id:0:12} lacks container=\"$name\" image=\"$image\":" \
       "$(series_for "$metrics" "cproc_container_info{" | grep -F "$id")"
   done
+  log "names and images match docker inspect for all 3 containers"
   log "PASS"
 }
 

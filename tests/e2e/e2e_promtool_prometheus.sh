@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real /metrics output passes `promtool check metrics`, and a real Prometheus scrapes it:
-# up == 1 for the exporter's job and cproc_scan_processes is queryable.
+# up == 1 for the exporter's job and cproc_scan_processes is queryable. With a Docker daemon,
+# the output checked holds the per-container families of a real container with a zombie.
 #
 #   e2e_promtool_prometheus.sh PATH_TO_cproc_exporter
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -45,10 +46,39 @@ query_value() { query "$1" | jq -r '.[0].value[1] // empty'; }
 up_is_one() { [[ $(query_value 'up{job="cproc"}') == 1 ]]; }
 has_scan_processes() { [[ -n $(query_value 'cproc_scan_processes{job="cproc"}') ]]; }
 
+# with_container: a container with a zombie, if a Docker daemon answers (else only host series).
+with_container() {
+  if ! { command -v "$DOCKER" >/dev/null 2>&1 && timeout 20 "$DOCKER" info >/dev/null 2>&1; }; then
+    log "no Docker daemon: checking the host's series only"
+    return 0
+  fi
+  ensure_test_image
+  run_container promtool -- sh -c '(sleep 1 &); exec sleep 1000'
+  CONTAINER=$CONTAINER_ID
+}
+
+has_container_series() {
+  fetch_metrics "$E2E_TMP/metrics.txt"
+  grep -q "^cproc_container_oldest_pid1_zombie_seconds{container_id=\"docker://$CONTAINER\"" \
+    "$E2E_TMP/metrics.txt"
+}
+
+CONTAINER=""
 main() {
+  with_container
   # shellcheck disable=SC2119  # no extra flags
   start_exporter
+  if [[ -n $CONTAINER ]]; then
+    wait_until 15 "the container's series in /metrics" has_container_series ||
+      fail "no per-container series for container ${CONTAINER:0:12} in /metrics"
+  fi
   check_metrics_with_promtool
+  if [[ -n $CONTAINER ]]; then
+    local families
+    families=$(grep -c "^# TYPE cproc_container_" "$E2E_TMP/metrics.txt")
+    ((families >= 20)) || fail "only $families cproc_container_ families in the checked output"
+    log "promtool checked $families per-container families of container ${CONTAINER:0:12}"
+  fi
 
   start_prometheus
   if ! wait_until 30 'up{job="cproc"} == 1' up_is_one; then
