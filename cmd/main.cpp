@@ -53,6 +53,9 @@ void Reload(const std::vector<std::string>& args, const cproc::Config& running,
       next.web_config_file != running.web_config_file || next.path_procfs != running.path_procfs ||
       next.path_sysfs != running.path_sysfs || next.path_rootfs != running.path_rootfs ||
       next.runtime_docker_root != running.runtime_docker_root ||
+      next.runtime_docker_root_given != running.runtime_docker_root_given ||
+      next.runtime_bundle_roots != running.runtime_bundle_roots ||
+      next.runtime_storage_roots != running.runtime_storage_roots ||
       next.scan_revalidate_every != running.scan_revalidate_every;
   spdlog::info("configuration reloaded (log, scan.interval, namespace_sharing){}",
                needs_restart ? "; web.*, path.* and runtime.* changes need a restart" : "");
@@ -73,8 +76,7 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
   scanner_options.sysfs = config.path_sysfs;
   scanner_options.revalidate_every = config.scan_revalidate_every;
   scanner_options.self_ns = cproc::ReadSelfNamespaces();
-  scanner_options.metadata.rootfs = config.path_rootfs;
-  scanner_options.metadata.docker_root = config.runtime_docker_root;
+  scanner_options.metadata = cproc::MetadataPathsOf(config);
   cproc::ScanLoop loop(
       std::make_unique<cproc::Scanner>(std::move(scanner_options)), config.scan_interval,
       cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});

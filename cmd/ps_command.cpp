@@ -4,13 +4,17 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 #include "collectors/proc_files.h"
+#include "collectors/proc_stat.h"
 #include "collectors/proc_status.h"
 #include "collectors/scanner.h"
 #include "exporter/container_report.h"
 #include "exporter/flags.h"
 #include "exporter/logging.h"
+#include "exporter/terminal_escape.h"
 
 namespace cproc {
 namespace {
@@ -29,29 +33,75 @@ constexpr const char* kUsage =
     "  --tree             process tree per container (host PID [PID inside] state comm)\n"
     "  --json             the same facts as JSON (as served at /api/v1/containers)\n"
     "  --container X      only the container named X, or whose id starts with X\n"
-    "  --env              with --container, as root at a terminal: the init's environment and\n"
+    "  --env              with --container matching exactly one container, as root at a\n"
+    "                     terminal: the init's environment (control characters escaped) and\n"
     "                     root filesystem path (never exported as metrics or over HTTP)\n"
     "Path flags (--path.procfs, --path.sysfs, --path.rootfs, --runtime.docker-root,\n"
     "--config.file) work as for the exporter.\n";
 
-// The init's environment as /proc/PID/environ holds it, for an operator at a terminal only.
-int PrintEnvironment(const std::string& procfs, int32_t pid) {
+// Field 22 of /proc/PID/stat for the process behind `dir_fd` (its /proc/PID directory), or
+// nullopt when it cannot be read (the process exited).
+std::optional<uint64_t> StartTicksAt(int dir_fd) {
+  std::string text;
+  if (ReadOnePieceAt(dir_fd, "stat", text) != ReadResult::kOk) return std::nullopt;
+  auto stat = ParseProcStat(text);
+  if (!stat) return std::nullopt;
+  return stat->start_ticks;
+}
+
+// The init's environment, for an operator at a terminal only. `init` is the process as the
+// scan saw it: the scan is over by now, so its pid may have been reused.
+int PrintEnvironment(const std::string& procfs, const Container& c, const Process& init) {
   if (::geteuid() != 0 || ::isatty(STDOUT_FILENO) == 0) {
     std::fprintf(stderr, "ps --env: only for root with a terminal on stdout (it shows secrets)\n");
     return 2;
   }
-  const std::string dir = procfs + "/" + std::to_string(pid);
+  const std::string dir = procfs + "/" + std::to_string(init.pid);
+  const std::string name = EscapeForTerminal(c.name);
+  // The init may have exited since the scan and its pid been given to an unrelated process (a
+  // host process, another container's): printing that one's secrets as this container's would
+  // be worse than printing nothing. The directory descriptor stays bound to the process it
+  // was opened on (a reused pid gets a new /proc entry), and the start time, with the pid the
+  // identity of a process, must be the scanned one before the read and still be after it.
+  const Fd dir_fd = OpenAt(AT_FDCWD, dir.c_str(), O_DIRECTORY);
+  const auto same_process = [&] {
+    const std::optional<uint64_t> start = StartTicksAt(dir_fd.get());
+    return start.has_value() && *start == init.start_ticks;
+  };
+  if (!dir_fd.valid() || !same_process()) {
+    std::fprintf(stderr,
+                 "ps --env: PID %d is no longer the init of container %s (it exited after the "
+                 "scan; the pid may now belong to another process): nothing printed, run it "
+                 "again\n",
+                 init.pid, name.c_str());
+    return 1;
+  }
   std::string environ_text;
-  if (ReadFileAt(AT_FDCWD, (dir + "/environ").c_str(), environ_text) != ReadResult::kOk) {
+  const ReadResult read = ReadFileAt(dir_fd.get(), "environ", environ_text);
+  if (!same_process()) {
+    std::fprintf(stderr,
+                 "ps --env: the init of container %s (PID %d) exited while its environment was "
+                 "read: nothing printed, run it again\n",
+                 name.c_str(), init.pid);
+    return 1;
+  }
+  if (read != ReadResult::kOk) {
     std::fprintf(stderr, "ps --env: cannot read %s/environ\n", dir.c_str());
     return 1;
   }
-  std::printf("root filesystem: %s/root\nenvironment of PID %d:\n", dir.c_str(), pid);
+  // A container controls these bytes: escape sequences in them must not reach the terminal.
+  std::printf(
+      "root filesystem: %s/root\n"
+      "environment of PID %d, one variable a line (control characters and invalid UTF-8 as "
+      "\\xHH, a backslash as \\\\):\n",
+      dir.c_str(), init.pid);
   std::size_t start = 0;
   while (start < environ_text.size()) {
     std::size_t end = environ_text.find('\0', start);
     if (end == std::string::npos) end = environ_text.size();
-    std::printf("  %.*s\n", static_cast<int>(end - start), environ_text.data() + start);
+    const std::string line =
+        EscapeForTerminal(std::string_view(environ_text).substr(start, end - start));
+    std::printf("  %s\n", line.c_str());
     start = end + 1;
   }
   return 0;
@@ -92,8 +142,7 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
   scanner_options.procfs = config.path_procfs;
   scanner_options.sysfs = config.path_sysfs;
   scanner_options.self_ns = ReadSelfNamespaces();
-  scanner_options.metadata.rootfs = config.path_rootfs;
-  scanner_options.metadata.docker_root = config.runtime_docker_root;
+  scanner_options.metadata = MetadataPathsOf(config);
   Scanner scanner(std::move(scanner_options));
   auto scanned = scanner.Scan();
   if (!scanned) {
@@ -116,12 +165,27 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
   }
 
   if (options.environment) {
+    // Secrets of one container, so it must be the one meant: a name or id prefix that matches
+    // several is refused, never resolved to the first.
+    if (selected.size() > 1) {
+      std::fprintf(stderr,
+                   "cproc_exporter ps: --env: '%s' matches %zu containers; name exactly one, "
+                   "e.g. by its runtime://id:\n",
+                   EscapeForTerminal(options.container).c_str(), selected.size());
+      for (std::size_t index : selected) {
+        const Container& c = snapshot.containers[index];
+        std::fprintf(stderr, "  %s  %s\n", EscapeForTerminal(c.container_id()).c_str(),
+                     EscapeForTerminal(c.name).c_str());
+      }
+      return 2;
+    }
     const Container& c = snapshot.containers[selected.front()];
-    if (c.init.pid == 0) {
+    const Process* init = c.init.pid == 0 ? nullptr : FindProcess(snapshot.processes, c.init.pid);
+    if (init == nullptr) {
       std::fprintf(stderr, "cproc_exporter ps: container has no live init\n");
       return 1;
     }
-    return PrintEnvironment(config.path_procfs, c.init.pid);
+    return PrintEnvironment(config.path_procfs, c, *init);
   }
   if (options.json) {
     std::fputs(RenderContainersJson(snapshot, selected).c_str(), stdout);

@@ -28,6 +28,17 @@ bool IsName(std::string_view s, bool allow_escapes) {
   return true;
 }
 
+// The unit types of systemd.unit(5): a component named like this is systemd's, not a runtime's.
+bool IsUnitName(std::string_view s) {
+  constexpr std::string_view kUnitSuffixes[] = {".service",   ".socket", ".device", ".mount",
+                                                ".automount", ".swap",   ".target", ".path",
+                                                ".timer",     ".slice",  ".scope"};
+  for (std::string_view suffix : kUnitSuffixes) {
+    if (s.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
 // systemd unit names escape '-' and other bytes as \xNN (systemd.unit(5), "String Escaping").
 std::string UnescapeUnitName(std::string_view s) {
   std::string out;
@@ -68,6 +79,9 @@ std::optional<std::string> IdInComponent(const ContainerLayout& layout,
     case ContainerLayout::Id::kUnitName:
       if (IsName(id, true)) return UnescapeUnitName(id);
       break;
+    case ContainerLayout::Id::kFreeId:
+      if (id != ".." && IsName(id, false) && !IsUnitName(id)) return std::string(id);
+      break;
   }
   return std::nullopt;
 }
@@ -80,6 +94,8 @@ bool ParentMatches(const ContainerLayout& layout, std::string_view parent) {
       return parent == layout.parent;
     case ContainerLayout::Parent::kPodUid:
       return PodUidOfComponent(parent).has_value();
+    case ContainerLayout::Parent::kNamespace:
+      return parent != ".." && IsName(parent, false) && !IsUnitName(parent);
   }
   return false;
 }
@@ -102,6 +118,7 @@ std::vector<std::string_view> Components(std::string_view path) {
 const std::vector<ContainerLayout>& DefaultContainerLayouts() {
   using Id = ContainerLayout::Id;
   using Parent = ContainerLayout::Parent;
+  using Pod = ContainerLayout::Pod;
   // Rows are tried in order on each component, leaf first; the more specific rows come first.
   static const std::vector<ContainerLayout> kLayouts = {
       // Docker, cgroupfs driver (the default on cgroup v1): /docker/<id>.
@@ -117,28 +134,40 @@ const std::vector<ContainerLayout>& DefaultContainerLayouts() {
        .name = "containerd-cri-systemd",
        .prefix = "cri-containerd-",
        .suffix = ".scope"},
-      // kubelet on systemd but runc not: the literal cgroupsPath ends up in the path.
+      // kubelet on systemd but runc not: the literal cgroupsPath ends up in the path, at the top
+      // (v2) or below containerd.service (v1).
       {.runtime = "containerd",
        .name = "containerd-cri-misconfigured",
        .prefix = ":cri-containerd:",
        .prefix_anywhere = true},
-      // CRI-O: crio-<id>.scope (systemd) or crio-<id> (cgroupfs). crio-conmon-<id> is the
-      // monitor, not the container: "conmon-<id>" is not 64 hex digits, so it never matches.
+      // CRI-O: crio-<id>.scope (systemd) or crio-<id> (cgroupfs; also systemd sandboxes, which may
+      // lack .scope). crio-conmon-<id> is the monitor, not the container: "conmon-<id>" is not
+      // 64 hex digits, so it never matches.
       {.runtime = "cri-o", .name = "crio-systemd", .prefix = "crio-", .suffix = ".scope"},
       {.runtime = "cri-o", .name = "crio-cgroupfs", .prefix = "crio-"},
       // Kubernetes cgroupfs driver: /kubepods[/<qos>]/pod<uid>/<id> (containerd or cri-dockerd;
       // the runtime's files tell which).
       {.runtime = "containerd", .name = "kubepods-cgroupfs", .parent_rule = Parent::kPodUid},
       // Podman: libpod-<id>.scope[/container] (systemd), libpod-<id> under libpod_parent
-      // (cgroupfs), libpod-payload-<id> (--cgroups=split). libpod-conmon-<id> never matches.
-      {.runtime = "podman", .name = "podman-systemd", .prefix = "libpod-", .suffix = ".scope"},
+      // (cgroupfs), libpod-payload-<id>[.scope] (--cgroups=split, quadlet's default). The pod is
+      // the machine-libpod_pod_<id>.slice (user-... rootless) or /libpod_parent/<id> above.
+      // libpod-conmon-<id> is the monitor: "conmon-<id>" is not 64 hex digits.
+      {.runtime = "podman",
+       .name = "podman-systemd",
+       .prefix = "libpod-",
+       .suffix = ".scope",
+       .pod = Pod::kPodman},
       {.runtime = "podman",
        .name = "podman-split-systemd",
        .prefix = "libpod-payload-",
-       .suffix = ".scope"},
-      {.runtime = "podman", .name = "podman-split", .prefix = "libpod-payload-"},
-      {.runtime = "podman", .name = "podman-cgroupfs", .prefix = "libpod-"},
-      // nerdctl (containerd without CRI), systemd driver.
+       .suffix = ".scope",
+       .pod = Pod::kPodman},
+      {.runtime = "podman",
+       .name = "podman-split",
+       .prefix = "libpod-payload-",
+       .pod = Pod::kPodman},
+      {.runtime = "podman", .name = "podman-cgroupfs", .prefix = "libpod-", .pod = Pod::kPodman},
+      // nerdctl (containerd without CRI), systemd driver, root or rootless (user@UID.service).
       {.runtime = "containerd",
        .name = "nerdctl-systemd",
        .prefix = "nerdctl-",
@@ -165,11 +194,16 @@ const std::vector<ContainerLayout>& DefaultContainerLayouts() {
       // when containerd keeps a bundle for that namespace and id.
       {.runtime = "containerd",
        .name = "containerd-namespaced",
-       .id = Id::kName,
+       .id = Id::kFreeId,
+       .parent_rule = Parent::kNamespace,
        .needs_confirmation = true},
-      // Docker --cgroup-parent=<path> with the cgroupfs driver: /<path>/<id>. Last, as the
-      // least specific row.
-      {.runtime = "docker", .name = "docker-cgroup-parent"},
+      // Docker --cgroup-parent=<path> with the cgroupfs driver: /<path>/<id> (also /docker/<id>
+      // seen from another container's cgroup namespace, /../<id>). Last, as the least specific
+      // row, and only when Docker's files know the id: a bare 64-hex component is also what
+      // unknown runtimes, Podman's cgroupfs pods (/libpod_parent/<pod id>/conmon) and other
+      // tools create. Unconfirmed, such a cgroup is counted by LooksLikeUnknownContainer (the
+      // unknown-layout self-metric) instead of being reported as a Docker container.
+      {.runtime = "docker", .name = "docker-cgroup-parent", .needs_confirmation = true},
   };
   return kLayouts;
 }
@@ -195,6 +229,17 @@ std::optional<std::string> PodUidOfComponent(std::string_view component) {
     }
   }
   return uid;
+}
+
+std::optional<std::string> PodmanPodIdOfComponent(std::string_view component) {
+  if (!component.ends_with(".slice")) return std::nullopt;
+  component.remove_suffix(6);
+  constexpr std::string_view kMarker = "libpod_pod_";
+  const std::size_t at = component.rfind(kMarker);
+  if (at == std::string_view::npos || (at != 0 && component[at - 1] != '-')) return std::nullopt;
+  const std::string_view id = component.substr(at + kMarker.size());
+  if (!IsHex64(id)) return std::nullopt;
+  return std::string(id);
 }
 
 std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
@@ -229,7 +274,16 @@ std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
         match.pod_uid = std::move(*uid);
       }
       for (std::size_t k = i; match.pod_uid.empty() && k-- > 0;) {
-        if (auto uid = PodUidOfComponent(components[k])) match.pod_uid = std::move(*uid);
+        if (layout.pod == ContainerLayout::Pod::kKubernetes) {
+          if (auto uid = PodUidOfComponent(components[k])) match.pod_uid = std::move(*uid);
+        } else if (auto pod = PodmanPodIdOfComponent(components[k])) {
+          match.pod_uid = std::move(*pod);
+        } else if (k + 1 == i && k > 0 && components[k - 1] == "libpod_parent" &&
+                   IsHex64(components[k])) {
+          // cgroupfs: /libpod_parent/<pod id>/libpod-<id>. Only directly there: a 64-hex
+          // ancestor further up is another runtime's container (Podman in Docker).
+          match.pod_uid = std::string(components[k]);
+        }
       }
       return match;
     }
@@ -243,6 +297,7 @@ bool LooksLikeUnknownContainer(std::string_view cgroup_path) {
     if (component.ends_with(".mount") || component.find("conmon") != std::string_view::npos) {
       return false;  // overlay mounts and runtime monitors carry ids but are not containers
     }
+    if (component.ends_with(".slice")) continue;  // a slice groups containers (a Podman pod's)
     std::size_t run = 0;
     for (char c : component) {
       run = IsLowerHex(c) ? run + 1 : 0;

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -14,9 +16,13 @@ namespace cproc {
 namespace {
 
 constexpr std::size_t kMaxMetadataBytes = 4 << 20;  // runtime files are KiB; refuse anything odd
+// containers.json lists every container of a storage (~1 KiB each): room for tens of thousands.
+constexpr std::size_t kMaxListBytes = 32 << 20;
+constexpr char kDefaultDockerRoot[] = "/var/lib/docker";
 
-bool ReadSmall(const std::string& path, std::string& out) {
-  const ReadResult result = ReadFileAt(AT_FDCWD, path.c_str(), out, kMaxMetadataBytes);
+bool ReadSmall(const std::string& path, std::string& out,
+               std::size_t max_bytes = kMaxMetadataBytes) {
+  const ReadResult result = ReadFileAt(AT_FDCWD, path.c_str(), out, max_bytes);
   if (result == ReadResult::kPermission) {
     // Runtimes keep these files root-only: say so once, not per container and scan.
     static std::once_flag warned;
@@ -45,11 +51,66 @@ bool SafeId(const std::string& id) {
   return !id.empty() && id.find('/') == std::string::npos && id != "." && id != "..";
 }
 
+bool HasGlob(const std::string& path) { return path.find_first_of("*?[") != std::string::npos; }
+
 }  // namespace
+
+const std::vector<std::string>& DefaultBundleRoots() {
+  static const std::vector<std::string> kRoots = {
+      "/run/containerd/io.containerd.runtime.v2.task",
+      "/run/docker/containerd/daemon/io.containerd.runtime.v2.task",
+      "/run/k3s/containerd/io.containerd.runtime.v2.task"};
+  return kRoots;
+}
+
+const std::vector<std::string>& DefaultStorageRoots() {
+  static const std::vector<std::string> kRoots = {"/run/containers/storage",
+                                                  "/var/lib/containers/storage"};
+  return kRoots;
+}
+
+MetadataStore::MetadataStore(MetadataPaths paths) : paths_(std::move(paths)) {
+  if (paths_.docker_root.empty()) paths_.docker_root = FindDockerRoot();
+}
 
 std::string MetadataStore::Host(const std::string& path) const {
   if (paths_.rootfs.empty() || paths_.rootfs == "/") return path;
   return paths_.rootfs + path;
+}
+
+// The roots as paths on this machine, glob patterns expanded (only they cost a directory walk).
+std::vector<std::string> MetadataStore::HostRoots(const std::vector<std::string>& roots) const {
+  std::vector<std::string> out;
+  out.reserve(roots.size());
+  for (const std::string& root : roots) {
+    const std::string host = Host(root);
+    if (!HasGlob(root)) {
+      out.push_back(host);
+      continue;
+    }
+    glob_t found{};
+    if (::glob(host.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &found) == 0) {
+      for (std::size_t i = 0; i < found.gl_pathc; ++i) out.emplace_back(found.gl_pathv[i]);
+    }
+    ::globfree(&found);
+  }
+  return out;
+}
+
+// dockerd's own default unless its config moves it (dockerd(8), "data-root").
+std::string MetadataStore::FindDockerRoot() const {
+  const std::string path = Host("/etc/docker/daemon.json");
+  std::string text;
+  if (!ReadSmall(path, text)) return kDefaultDockerRoot;
+  auto root = ParseDockerDataRoot(text);
+  if (!root) {
+    spdlog::warn("{}: {}; looking for Docker's files in {}", path, root.error(),
+                 kDefaultDockerRoot);
+    return kDefaultDockerRoot;
+  }
+  if (root->empty()) return kDefaultDockerRoot;
+  spdlog::info("Docker's data-root is {} (from {})", *root, path);
+  return *root;
 }
 
 bool MetadataStore::FromDocker(const std::string& id, Entry& entry) const {
@@ -66,10 +127,9 @@ bool MetadataStore::FromDocker(const std::string& id, Entry& entry) const {
 
 bool MetadataStore::FromBundles(const std::string& id, Entry& entry) const {
   std::string config;
-  for (const std::string& root : paths_.bundle_roots) {
-    const std::string host_root = Host(root);
-    for (const std::string& ns : Subdirectories(host_root)) {
-      if (!ReadSmall(host_root + "/" + ns + "/" + id + "/config.json", config)) continue;
+  for (const std::string& root : HostRoots(paths_.bundle_roots)) {
+    for (const std::string& ns : Subdirectories(root)) {
+      if (!ReadSmall(root + "/" + ns + "/" + id + "/config.json", config)) continue;
       auto parsed = ParseOciConfig(config);
       if (!parsed) continue;
       entry.metadata = std::move(*parsed);
@@ -79,28 +139,91 @@ bool MetadataStore::FromBundles(const std::string& id, Entry& entry) const {
   return false;
 }
 
-bool MetadataStore::FromStorage(const std::string& id, Entry& entry) const {
-  std::string config;
-  for (const std::string& root : paths_.storage_roots) {
-    if (!ReadSmall(Host(root) + "/overlay-containers/" + id + "/userdata/config.json", config)) {
-      continue;
-    }
-    auto parsed = ParseOciConfig(config);
-    if (!parsed) continue;
-    entry.metadata = std::move(*parsed);
-    return true;
+const StorageContainer* MetadataStore::Listed(const std::string& list_path, const std::string& id) {
+  struct stat st {};
+  if (::stat(list_path.c_str(), &st) != 0) {
+    lists_.erase(list_path);
+    return nullptr;
   }
-  return false;
+  StorageList& list = lists_[list_path];
+  const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                           static_cast<int64_t>(st.st_mtim.tv_nsec);
+  // Written by an atomic rename: a new inode, size or time means a new list.
+  if (list.inode != st.st_ino || list.size != st.st_size || list.mtime_ns != mtime_ns) {
+    list = StorageList{};
+    std::string text;
+    bool current = false;
+    if (ReadSmall(list_path, text, kMaxListBytes)) {
+      if (auto parsed = ParseStorageContainers(text)) {
+        for (StorageContainer& c : *parsed) list.by_id.emplace(c.id, std::move(c));
+        current = true;
+      } else {
+        spdlog::debug("{}: {}", list_path, parsed.error());  // mid-write or odd: read it again
+      }
+    }
+    if (current) {
+      list.inode = st.st_ino;
+      list.size = st.st_size;
+      list.mtime_ns = mtime_ns;
+    }
+  }
+  auto it = list.by_id.find(id);
+  return it == list.by_id.end() ? nullptr : &it->second;
+}
+
+// containers/storage keeps a container's OCI config in <driver>-containers/<id>/userdata and
+// its names in <driver>-containers/[volatile-]containers.json; the two may be under different
+// roots (graph root and run root), so every root is looked at before giving up.
+bool MetadataStore::FromStorage(const std::string& id, Entry& entry) {
+  ContainerMetadata metadata;
+  bool have_config = false;
+  const StorageContainer* listed = nullptr;
+  std::string config;
+  for (const std::string& root : HostRoots(paths_.storage_roots)) {
+    for (const std::string& dir : Subdirectories(root)) {
+      if (!dir.ends_with("-containers")) continue;  // overlay-containers, vfs-containers, ...
+      const std::string base = root + "/" + dir;
+      if (!have_config && ReadSmall(base + "/" + id + "/userdata/config.json", config)) {
+        if (auto parsed = ParseOciConfig(config)) {
+          metadata = std::move(*parsed);
+          have_config = true;
+        }
+      }
+      for (const char* list : {"/containers.json", "/volatile-containers.json"}) {
+        if (listed == nullptr) listed = Listed(base + list, id);
+      }
+      if (have_config && listed != nullptr) break;
+    }
+    if (have_config && listed != nullptr) break;
+  }
+  if (!have_config && listed == nullptr) return false;
+  // The OCI annotations (CRI-O's Kubernetes names) win; Podman has only the list.
+  if (listed != nullptr) {
+    if (metadata.name.empty()) metadata.name = listed->name;
+    if (metadata.image.empty()) metadata.image = listed->image;
+  }
+  entry.metadata = std::move(metadata);
+  return true;
 }
 
 bool MetadataStore::HasBundle(std::string_view ns, std::string_view id) const {
   const std::string ns_name(ns), id_name(id);
   if (!SafeId(ns_name) || !SafeId(id_name)) return false;
-  for (const std::string& root : paths_.bundle_roots) {
-    const std::string path = Host(root) + "/" + ns_name + "/" + id_name + "/config.json";
+  for (const std::string& root : HostRoots(paths_.bundle_roots)) {
+    const std::string path = root + "/" + ns_name + "/" + id_name + "/config.json";
     if (::access(path.c_str(), F_OK) == 0) return true;
   }
   return false;
+}
+
+bool MetadataStore::Confirms(std::string_view runtime, std::string_view parent,
+                             std::string_view id) const {
+  if (runtime == "containerd") return HasBundle(parent, id);
+  if (runtime != "docker") return false;
+  const std::string id_name(id);
+  if (!SafeId(id_name)) return false;
+  const std::string path = Host(paths_.docker_root) + "/containers/" + id_name + "/config.v2.json";
+  return ::access(path.c_str(), F_OK) == 0;
 }
 
 MetadataLookup MetadataStore::Lookup(std::string_view runtime, const std::string& id,

@@ -3,6 +3,7 @@
 // blocks a scan for long: a few small local files per new container.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,17 +13,24 @@
 
 namespace cproc {
 
+// OCI bundles: <root>/<containerd namespace>/<id>/config.json (containerd, Docker's own
+// containerd, k3s/rke2).
+const std::vector<std::string>& DefaultBundleRoots();
+// containers/storage (CRI-O and Podman, as root): <root>/<driver>-containers/ holds
+// containers.json and <id>/userdata/config.json; the run root may hold volatile-containers.json
+// and CRI-O's bundles.
+const std::vector<std::string>& DefaultStorageRoots();
+
 struct MetadataPaths {
   std::string rootfs = "/";  // the host's root (node_exporter's --path.rootfs): "/host/root"
-  std::string docker_root = "/var/lib/docker";
-  // OCI bundles: <root>/<containerd namespace>/<id>/config.json.
-  std::vector<std::string> bundle_roots = {
-      "/run/containerd/io.containerd.runtime.v2.task",
-      "/run/docker/containerd/daemon/io.containerd.runtime.v2.task",
-      "/run/k3s/containerd/io.containerd.runtime.v2.task"};
-  // containers/storage (CRI-O and Podman): <root>/overlay-containers/<id>/userdata/config.json.
-  std::vector<std::string> storage_roots = {"/run/containers/storage",
-                                            "/var/lib/containers/storage"};
+  // Docker's data-root on the host. Empty: the "data-root" of <rootfs>/etc/docker/daemon.json,
+  // else /var/lib/docker (looked up once, when the store is made).
+  std::string docker_root;
+  // Host paths; a root may hold glob patterns (glob(7)), e.g. the rootless Podman storage of
+  // every user, /home/*/.local/share/containers/storage: every matching directory is trusted
+  // to name the containers it lists, so list the roots of the machine's own runtimes first.
+  std::vector<std::string> bundle_roots = DefaultBundleRoots();
+  std::vector<std::string> storage_roots = DefaultStorageRoots();
   double retry_seconds = 30;
 };
 
@@ -33,9 +41,15 @@ struct MetadataLookup {
 
 class MetadataStore {
  public:
-  explicit MetadataStore(MetadataPaths paths) : paths_(std::move(paths)) {}
+  explicit MetadataStore(MetadataPaths paths);
 
   MetadataLookup Lookup(std::string_view runtime, const std::string& id, double now_seconds);
+
+  // For layout rows that need confirmation (container_layouts.h, LayoutConfirmer): whether
+  // `runtime`'s files know container `id` under cgroup parent `parent`. containerd: a bundle in
+  // namespace `parent`; docker: <docker-root>/containers/<id>/config.v2.json, whatever the
+  // parent (--cgroup-parent is free). Other runtimes: false.
+  bool Confirms(std::string_view runtime, std::string_view parent, std::string_view id) const;
 
   // Whether containerd keeps a bundle for container `id` in namespace `ns` (confirms the
   // generic "/<namespace>/<id>" cgroup layout).
@@ -45,6 +59,7 @@ class MetadataStore {
   void ForgetUnused();
 
   std::size_t size() const { return entries_.size(); }
+  const std::string& docker_root() const { return paths_.docker_root; }  // as resolved
 
  private:
   struct Entry {
@@ -54,14 +69,26 @@ class MetadataStore {
     double next_retry = 0;
     bool used = false;
   };
+  // One parsed containers.json, kept until the file changes (it is rewritten whenever a
+  // container is made or removed, and may list thousands).
+  struct StorageList {
+    uint64_t inode = 0;
+    int64_t size = -1;
+    int64_t mtime_ns = -1;
+    std::unordered_map<std::string, StorageContainer> by_id;
+  };
 
   bool FromDocker(const std::string& id, Entry& entry) const;
   bool FromBundles(const std::string& id, Entry& entry) const;
-  bool FromStorage(const std::string& id, Entry& entry) const;
+  bool FromStorage(const std::string& id, Entry& entry);
+  const StorageContainer* Listed(const std::string& list_path, const std::string& id);
   std::string Host(const std::string& path) const;
+  std::vector<std::string> HostRoots(const std::vector<std::string>& roots) const;
+  std::string FindDockerRoot() const;
 
   MetadataPaths paths_;
-  std::unordered_map<std::string, Entry> entries_;  // by "<runtime>://<id>"
+  std::unordered_map<std::string, Entry> entries_;      // by "<runtime>://<id>"
+  std::unordered_map<std::string, StorageList> lists_;  // by the list's path on this machine
 };
 
 }  // namespace cproc

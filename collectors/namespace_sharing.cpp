@@ -32,12 +32,15 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
                         NsOf(init->ns, NsKind::kPid).SameAs(self_pid);
   }
 
-  // Peers: containers grouped by each namespace they do not share with the host.
+  // Peers: containers grouped by each namespace they do not share with the host. Where the
+  // host's link of a kind is unreadable (host = -1) the containers' own links still say who
+  // shares with whom; only unknown links (inode 0) are never grouped: they are not one namespace.
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
     std::map<std::pair<uint64_t, uint64_t>, std::vector<std::size_t>> groups;
     for (std::size_t c = 0; c < n; ++c) {
-      if (ns_of[c] == nullptr || snapshot.containers[c].sharing.host[kind] != 0) continue;
+      if (ns_of[c] == nullptr || snapshot.containers[c].sharing.host[kind] == 1) continue;
       const NsId& ns = (*ns_of[c])[kind];
+      if (!ns.known()) continue;
       groups[{ns.dev, ns.ino}].push_back(c);
     }
     for (const auto& [ns, members] : groups) {

@@ -4,6 +4,8 @@
 
 #include <initializer_list>
 
+#include "collectors/container_layouts.h"
+
 namespace cproc {
 namespace {
 
@@ -37,6 +39,21 @@ Expected<json> Parse(std::string_view text, std::string_view what) {
     return Error{std::string(what) + ": expected a JSON object"};
   }
   return parsed;
+}
+
+// Podman's systemd form is "<pod slice>:libpod:<id>", the cgroupfs form a path: any component
+// (split at '/' and ':') that is a Podman pod slice.
+std::string PodmanPodOfCgroupsPath(std::string_view path) {
+  std::size_t begin = 0;
+  while (begin < path.size()) {
+    const std::size_t end = path.find_first_of("/:", begin);
+    const std::string_view part =
+        path.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+    if (auto pod = PodmanPodIdOfComponent(part)) return *pod;
+    if (end == std::string_view::npos) break;
+    begin = end + 1;
+  }
+  return {};
 }
 
 }  // namespace
@@ -82,7 +99,7 @@ Expected<ContainerMetadata> ParseOciConfig(std::string_view config_json) {
   ContainerMetadata m;
   const json& annotations = config->contains("annotations") ? (*config)["annotations"] : json();
   m.name = FirstOf(annotations, {"io.kubernetes.cri.container-name", "io.kubernetes.container.name",
-                                 "nerdctl/name", "io.podman.annotations.container-name"});
+                                 "nerdctl/name"});
   m.pod_name = FirstOf(annotations, {"io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name"});
   m.pod_namespace =
       FirstOf(annotations, {"io.kubernetes.cri.sandbox-namespace", "io.kubernetes.pod.namespace"});
@@ -95,6 +112,7 @@ Expected<ContainerMetadata> ParseOciConfig(std::string_view config_json) {
   if (m.sandbox && m.name.empty()) m.name = "POD";
 
   const json& linux = config->contains("linux") ? (*config)["linux"] : json();
+  if (m.pod_uid.empty()) m.pod_uid = PodmanPodOfCgroupsPath(StringAt(linux, "cgroupsPath"));
   if (!linux.is_object() || !linux.contains("namespaces") || !linux["namespaces"].is_array()) {
     return m;
   }
@@ -115,6 +133,44 @@ Expected<ContainerMetadata> ParseOciConfig(std::string_view config_json) {
     SetDeclared(m, kind, host);
   }
   return m;
+}
+
+Expected<std::vector<StorageContainer>> ParseStorageContainers(std::string_view containers_json) {
+  json list = json::parse(containers_json, nullptr, /*allow_exceptions=*/false);
+  if (list.is_discarded() || !list.is_array()) {
+    return Error{"containers.json: expected a JSON array"};
+  }
+  std::vector<StorageContainer> out;
+  out.reserve(list.size());
+  for (const json& entry : list) {
+    StorageContainer c;
+    c.id = StringAt(entry, "id");
+    if (c.id.empty()) continue;
+    // The metadata is JSON inside a string, written by the runtime that created the container.
+    const json metadata = json::parse(StringAt(entry, "metadata"), nullptr, false);
+    std::string first_name;
+    if (entry.contains("names") && entry["names"].is_array() && !entry["names"].empty() &&
+        entry["names"][0].is_string()) {
+      first_name = entry["names"][0].get<std::string>();
+    }
+    c.name = StringAt(metadata, "metadata-name");
+    if (c.name.empty()) c.name = first_name;
+    if (c.name.empty()) c.name = StringAt(metadata, "name");
+    c.image = StringAt(metadata, "image-name");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Expected<std::string> ParseDockerDataRoot(std::string_view daemon_json) {
+  auto daemon = Parse(daemon_json, "daemon.json");
+  if (!daemon) return Error{daemon.error()};
+  std::string root = FirstOf(*daemon, {"data-root", "graph"});
+  if (!root.empty() && root.front() != '/') {
+    return Error{"daemon.json: data-root '" + root + "' is not an absolute path"};
+  }
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return root;
 }
 
 }  // namespace cproc

@@ -175,7 +175,7 @@ struct Scanner::State {
       // Every line counts (DESIGN.md §2): the first one naming a container wins.
       const LayoutConfirmer confirm = [this](std::string_view runtime, std::string_view parent,
                                              std::string_view id) {
-        return runtime == "containerd" && metadata.HasBundle(parent, id);
+        return metadata.Confirms(runtime, parent, id);
       };
       for (const CgroupLine& line : *lines) {
         if (auto match = MatchContainer(line.path, options.layouts, confirm)) {

@@ -8,8 +8,10 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <sstream>
 
+#include "collectors/metadata_store.h"
 #include "collectors/parse_util.h"
 
 namespace cproc {
@@ -47,6 +49,26 @@ constexpr std::array<std::string_view, 13> kSettingNames = {
 Expected<bool> ApplyYaml(const YAML::Node& root,
                          const std::function<std::string(const YAML::Node&)>& where,
                          Config& config);
+
+// Settings that are lists, so only in the file: their YAML spelling, and whether each entry must
+// be an absolute path (else a non-empty pattern).
+struct ListSetting {
+  std::string_view name;  // with '-', as the flag names are
+  std::string_view yaml;  // as written in the documentation
+  bool absolute_paths;
+};
+constexpr ListSetting kListSettings[] = {
+    {"namespace-sharing.allow", "namespace_sharing.allow", false},
+    {"runtime.bundle-roots", "runtime.bundle_roots", true},
+    {"runtime.storage-roots", "runtime.storage_roots", true},
+};
+
+std::vector<std::string>& ListField(Config& config, std::string_view name) {
+  if (name == "runtime.bundle-roots") return config.runtime_bundle_roots.emplace();
+  if (name == "runtime.storage-roots") return config.runtime_storage_roots.emplace();
+  config.namespace_sharing_allow.clear();
+  return config.namespace_sharing_allow;
+}
 
 }  // namespace
 
@@ -124,6 +146,7 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
   } else if (name == "runtime.docker-root") {
     if (value.empty() || value.front() != '/') return Bad(name, value, "an absolute directory");
     config.runtime_docker_root = std::string(value);
+    config.runtime_docker_root_given = true;
   } else if (name == "scan.interval") {
     auto d = ParseDuration(value);
     if (!d || d->count() < 100 || *d > std::chrono::hours(24)) {
@@ -189,17 +212,23 @@ Expected<bool> ApplyYaml(const YAML::Node& root,
       std::string key = item.first.Scalar();
       for (char& c : key) c = c == '_' ? '-' : c;
       const std::string name = section_name + "." + key;
-      if (name == "namespace-sharing.allow") {
+      if (const auto* list = std::find_if(std::begin(kListSettings), std::end(kListSettings),
+                                          [&](const ListSetting& l) { return l.name == name; });
+          list != std::end(kListSettings)) {
+        const std::string yaml_name(list->yaml);
         if (!item.second.IsSequence()) {
-          return Error{where(item.second) + "'namespace_sharing.allow' must be a list of patterns"};
+          return Error{where(item.second) + "'" + yaml_name + "' must be a list" +
+                       (list->absolute_paths ? " of absolute paths" : " of patterns")};
         }
-        config.namespace_sharing_allow.clear();
-        for (const auto& pattern : item.second) {
-          if (!pattern.IsScalar() || pattern.Scalar().empty()) {
-            return Error{where(pattern) +
-                         "'namespace_sharing.allow' entries must be non-empty strings"};
+        std::vector<std::string>& field = ListField(config, name);
+        for (const auto& entry : item.second) {
+          const bool ok = entry.IsScalar() && !entry.Scalar().empty() &&
+                          (!list->absolute_paths || entry.Scalar().front() == '/');
+          if (!ok) {
+            return Error{where(entry) + "'" + yaml_name + "' entries must be " +
+                         (list->absolute_paths ? "absolute paths" : "non-empty strings")};
           }
-          config.namespace_sharing_allow.push_back(pattern.Scalar());
+          field.push_back(entry.Scalar());
         }
         continue;
       }
@@ -209,7 +238,7 @@ Expected<bool> ApplyYaml(const YAML::Node& root,
         for (std::string_view n : kSettingNames) {
           if (n != "config.file") known += (known.empty() ? "" : ", ") + std::string(n);
         }
-        known += ", namespace_sharing.allow";
+        for (const ListSetting& l : kListSettings) known += ", " + std::string(l.yaml);
         return Error{where(item.first) + "unknown setting '" + name + "' (known: " + known + ")"};
       }
       if (!item.second.IsScalar()) {
@@ -223,5 +252,15 @@ Expected<bool> ApplyYaml(const YAML::Node& root,
 }
 
 }  // namespace
+
+MetadataPaths MetadataPathsOf(const Config& config) {
+  MetadataPaths paths;
+  paths.rootfs = config.path_rootfs;
+  // Not given: MetadataStore reads Docker's daemon.json under the rootfs.
+  if (config.runtime_docker_root_given) paths.docker_root = config.runtime_docker_root;
+  if (config.runtime_bundle_roots) paths.bundle_roots = *config.runtime_bundle_roots;
+  if (config.runtime_storage_roots) paths.storage_roots = *config.runtime_storage_roots;
+  return paths;
+}
 
 }  // namespace cproc

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "collectors/expected.h"
 
 namespace cproc {
+
+struct MetadataPaths;  // collectors/metadata_store.h
 
 struct Config {
   std::string web_listen_address = ":19256";
@@ -23,6 +26,14 @@ struct Config {
   std::string path_sysfs = "/sys";
   std::string path_rootfs = "/";  // the host's root, where runtimes keep their files
   std::string runtime_docker_root = "/var/lib/docker";
+  // Whether runtime.docker-root was set (flag or file); if not, Docker's own daemon.json under
+  // path.rootfs says where its data-root is (collectors/metadata_store.h).
+  bool runtime_docker_root_given = false;
+  // Where containerd-style OCI bundles and containers/storage (CRI-O, Podman) live on the host.
+  // Unset: the built-in lists (DefaultBundleRoots, DefaultStorageRoots); an empty list turns
+  // the lookup off. YAML only: runtime: {bundle_roots: [...], storage_roots: [...]}.
+  std::optional<std::vector<std::string>> runtime_bundle_roots;
+  std::optional<std::vector<std::string>> runtime_storage_roots;
   std::chrono::milliseconds scan_interval{5000};
   uint32_t scan_revalidate_every = 20;
   std::string log_level = "info";     // debug, info, warn, error
@@ -42,5 +53,9 @@ Expected<bool> ApplySetting(Config& config, std::string_view name, std::string_v
 
 // Reads a YAML config file into `config`. Errors name the file, line and what was expected.
 Expected<bool> LoadConfigFile(const std::string& path, Config& config);
+
+// Where the scanner looks for the runtimes' files (path.rootfs, runtime.*), built-in defaults
+// for what the config leaves unset.
+MetadataPaths MetadataPathsOf(const Config& config);
 
 }  // namespace cproc

@@ -26,7 +26,9 @@ constexpr std::array<FlagSpec, 14> kFlags = {{
     {"path.rootfs",
      "The host's root filesystem, where container runtimes keep their files "
      "(e.g. /host/root in a container)."},
-    {"runtime.docker-root", "Docker's data-root on the host (names and images of containers)."},
+    {"runtime.docker-root",
+     "Docker's data-root on the host (names and images of containers) (default: the data-root "
+     "of daemon.json in <path.rootfs>/etc/docker, else /var/lib/docker)."},
     {"scan.interval", "How often /proc is scanned; scrapes serve the latest scan."},
     {"scan.revalidate-every",
      "Re-read the cgroup and mount namespace of known processes every N scans (all "
@@ -45,7 +47,7 @@ std::string DefaultOf(std::string_view name) {
   if (name == "path.procfs") return d.path_procfs;
   if (name == "path.sysfs") return d.path_sysfs;
   if (name == "path.rootfs") return d.path_rootfs;
-  if (name == "runtime.docker-root") return d.runtime_docker_root;
+  // runtime.docker-root: found on the host when not given (its help says how).
   if (name == "scan.interval") return std::to_string(d.scan_interval.count()) + "ms";
   if (name == "scan.revalidate-every") return std::to_string(d.scan_revalidate_every);
   if (name == "log.level") return d.log_level;

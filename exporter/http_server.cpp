@@ -15,6 +15,7 @@
 
 #include "exporter/accept_encoding.h"
 #include "exporter/basic_auth.h"
+#include "exporter/http_routes.h"
 #include "exporter/web_config.h"
 
 namespace cproc {
@@ -23,8 +24,6 @@ namespace {
 constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
-constexpr std::string_view kHealthyPath = "/-/healthy";
-constexpr std::string_view kContainersPath = "/api/v1/containers";
 constexpr std::string_view kJsonContentType = "application/json";
 
 // civetweb reports why mg_start failed only through log_message, on the thread calling mg_start:
@@ -92,18 +91,6 @@ std::string AcceptEncoding(const mg_request_info& request) {
     }
   }
   return joined;
-}
-
-// Reads (and drops) a small request body so closing the socket does not reset the connection
-// before the client has read the answer; bounded so a large upload cannot hold the worker.
-void DiscardBody(mg_connection* conn) {
-  std::array<char, 4096> buffer{};
-  std::size_t total = 0;
-  while (total < 64 * 1024) {
-    const int n = mg_read(conn, buffer.data(), buffer.size());
-    if (n <= 0) break;
-    total += static_cast<std::size_t>(n);
-  }
 }
 
 std::string HtmlEscape(std::string_view text) {
@@ -254,37 +241,45 @@ int HttpServer::Impl::Handle(mg_connection* conn) {
   const std::string_view path = request.local_uri_raw ? request.local_uri_raw : "";
   const bool head = method == "HEAD";
 
-  const bool readonly = head || method == "GET";
-  if (!readonly) DiscardBody(conn);
+  // No request body is read, by us or by civetweb: after begin_request civetweb drains an unread
+  // body itself unless the connection must close (civetweb PR #842), each read waiting up to
+  // request_timeout_ms, so a client trickling a large Content-Length would hold this worker for
+  // as long as it trickles. mg_disable_connection_keep_alive (civetweb.h, PR #940) sets
+  // must_close: the answer is the last thing on the connection and a body costs no wait. A small
+  // body that came with the headers is already in civetweb's buffer, so the close is clean; a
+  // larger one makes the kernel reset the connection after the answer was sent.
+  mg_disable_connection_keep_alive(conn);
 
-  // Everything but the health check needs credentials once users are configured, unknown paths
-  // included (as the toolkit, whose auth wraps the whole mux): probes keep working without them.
-  if (auth != nullptr && path != kHealthyPath &&
-      !auth->Allows(mg_get_header(conn, "Authorization"))) {
-    return Reply(conn, 401, kTextContentType,
-                 "WWW-Authenticate: Basic realm=\"cproc_exporter\"\r\n", "Unauthorized\n", head);
+  Credentials credentials = Credentials::kNotChecked;
+  if (auth != nullptr && NeedsCredentials(path, options.telemetry_path)) {
+    credentials = auth->Allows(mg_get_header(conn, "Authorization")) ? Credentials::kValid
+                                                                     : Credentials::kInvalid;
   }
-
-  const bool is_metrics = path == options.telemetry_path;
-  const bool is_containers = path == kContainersPath;
-  if (!is_metrics && !is_containers && path != "/" && path != kHealthyPath) {
-    return Reply(conn, 404, kTextContentType, "", "404 page not found\n", head);
-  }
-  if (!readonly) {
-    return Reply(conn, 405, kTextContentType, "Allow: GET, HEAD\r\n", "method not allowed\n",
-                 false);
-  }
-  if (is_metrics) return ServeMetrics(conn, request, head);
-  if (is_containers) {
-    // The snapshot as JSON, rendered once per scan on first request; no environment, ever.
-    const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
-    if (exposition == nullptr || exposition->containers_json().empty()) {
-      return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
+  switch (RouteRequest({method, path, options.telemetry_path, credentials})) {
+    case Route::kUnauthorized:
+      return Reply(conn, 401, kTextContentType,
+                   "WWW-Authenticate: Basic realm=\"cproc_exporter\"\r\n", "Unauthorized\n", head);
+    case Route::kNotFound:
+      return Reply(conn, 404, kTextContentType, "", "404 page not found\n", head);
+    case Route::kMethodNotAllowed:
+      return Reply(conn, 405, kTextContentType, "Allow: GET, HEAD\r\n", "method not allowed\n",
+                   false);
+    case Route::kMetrics:
+      return ServeMetrics(conn, request, head);
+    case Route::kContainers: {
+      // The snapshot as JSON, rendered once per scan on first request; no environment, ever.
+      const std::shared_ptr<const Exposition> exposition = source ? source() : nullptr;
+      if (exposition == nullptr || exposition->containers_json().empty()) {
+        return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
+      }
+      return Reply(conn, 200, kJsonContentType, "", exposition->containers_json(), head);
     }
-    return Reply(conn, 200, kJsonContentType, "", exposition->containers_json(), head);
+    case Route::kLanding:
+      return Reply(conn, 200, kHtmlContentType, "", landing_page, head);
+    case Route::kHealthy:
+      return Reply(conn, 200, kTextContentType, "", "OK", head);
   }
-  if (path == "/") return Reply(conn, 200, kHtmlContentType, "", landing_page, head);
-  return Reply(conn, 200, kTextContentType, "", "OK", head);
+  return Reply(conn, 500, kTextContentType, "", "internal error\n", head);
 }
 
 int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head) {

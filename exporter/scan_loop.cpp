@@ -57,6 +57,7 @@ double ThreadCpuSeconds() {
 }  // namespace
 
 void ScanLoop::RunOnce() {
+  const std::lock_guard scan(scan_mutex_);  // before the CPU clock: waiting costs no CPU
   const double cpu_before = ThreadCpuSeconds();
   RenderScan();
   const double cpu = ThreadCpuSeconds() - cpu_before;

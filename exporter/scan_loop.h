@@ -32,6 +32,7 @@ class ScanLoop {
   void SetReloadStatus(bool successful, double success_seconds);
 
   // One scan and render on the caller's thread (tests, and the first scan before serving).
+  // Safe while the thread runs: scans are serialised, the later one waits.
   void RunOnce();
 
   std::shared_ptr<const Exposition> LatestExposition() const;
@@ -41,9 +42,12 @@ class ScanLoop {
   void Run();
   void RenderScan();  // RunOnce without its CPU accounting
 
-  std::unique_ptr<Scanner> scanner_;  // used by the scan thread only
-  std::string last_error_;            // scan thread only: log a failure once, not per scan
-  std::size_t last_text_size_ = 0;    // scan thread only: to reserve the next body at once
+  // Held for a whole RunOnce, by the scan thread or a caller of RunOnce: the Scanner is not
+  // thread-safe. Taken before mutex_, never while holding it, so scrapes never wait for a scan.
+  std::mutex scan_mutex_;
+  std::unique_ptr<Scanner> scanner_;  // under scan_mutex_
+  std::string last_error_;            // under scan_mutex_: log a failure once, not per scan
+  std::size_t last_text_size_ = 0;    // under scan_mutex_: to reserve the next body at once
 
   mutable std::mutex mutex_;  // guards everything below
   std::chrono::milliseconds interval_;

@@ -309,6 +309,15 @@ struct FakeContainerSpec {
   bool orphan = false;
   // Joined by init before it forks, so its children start there too (as runc does).
   std::vector<const ScopedCgroup*> cgroups;
+  // Namespaces (CLONE_NEW* flags) of process `join_pid` that init starts in, as with
+  // `docker run --net=container:X` or `--pid=container:X`: a launcher process joins them with
+  // setns(2) and clones init from there (init is then the launcher's child, not this
+  // process's). `namespaces` must not name the same kinds. 0: none, init is cloned here.
+  pid_t join_pid = 0;
+  int join_namespaces = 0;
+  // Unshared by that launcher just before the clone: for CLONE_NEWTIME, which clone(2) cannot
+  // take (its bit lies in the exit-signal byte) and which applies to the caller's children only.
+  int unshare_namespaces = 0;
 };
 
 namespace internal {
@@ -443,6 +452,109 @@ inline bool ReapChild(pid_t pid, std::chrono::milliseconds limit) {
   });
 }
 
+// The namespace kinds a helper process can join, in the order it joins them: the user
+// namespace first, so that the others (which it may own) are joined with its capabilities.
+struct NsFlag {
+  int flag;
+  const char* name;  // under /proc/PID/ns/
+};
+inline constexpr NsFlag kJoinOrder[] = {
+    {CLONE_NEWUSER, "user"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"},
+    {CLONE_NEWUTS, "uts"},   {CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"},
+    {CLONE_NEWNS, "mnt"},    {CLONE_NEWTIME, "time"},
+};
+
+// /proc/PID/ns/<kind> of every kind in `flags`, in kJoinOrder; built before a fork, so that the
+// forked child only makes system calls.
+inline std::vector<std::pair<int, std::string>> NsPathsToJoin(pid_t pid, int flags) {
+  std::vector<std::pair<int, std::string>> paths;
+  for (const NsFlag& kind : kJoinOrder) {
+    if ((flags & kind.flag) != 0) paths.emplace_back(kind.flag, ProcPath(pid, "ns/") + kind.name);
+  }
+  return paths;
+}
+
+// In a forked child: opens every path first (joining the mount namespace would change what the
+// later paths mean), then setns(2) into each. Null on success, else the step that failed (errno
+// says why). A joined PID or time namespace is the one the caller's children will start in.
+inline const char* JoinNamespaces(const std::vector<std::pair<int, std::string>>& paths) {
+  int fds[std::size(kJoinOrder)];
+  const std::size_t count = std::min(paths.size(), std::size(kJoinOrder));
+  for (std::size_t i = 0; i < count; ++i) {
+    fds[i] = ::open(paths[i].second.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) return "open /proc/PID/ns/<kind>";
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (::setns(fds[i], paths[i].first) != 0) return "setns";
+    ::close(fds[i]);
+  }
+  return nullptr;
+}
+
+// What the launcher of a FakeContainer reports: init's pid, or why there is none.
+struct LaunchReport {
+  int32_t init = 0;            // in the launcher's PID namespace (this process's)
+  int32_t error = 0;           // errno of the failed step
+  const char* step = nullptr;  // a string literal: the launcher is a copy, the address is valid
+};
+
+// Processes that call setns(2) or unshare(2) are started with clone(2), not fork(): a
+// sanitizer's fork hooks may start a thread in the child (ThreadSanitizer does), and the kernel
+// refuses the mount and user namespaces to a multithreaded caller (EINVAL). Without CLONE_VM
+// the child runs on its own copy of `stack`.
+inline pid_t CloneProcess(int (*main)(void*), void* args, std::vector<char>& stack, int flags) {
+  return ::clone(main, stack.data() + stack.size(), flags | SIGCHLD, args);
+}
+
+inline constexpr std::size_t kCloneStackBytes = 256 * 1024;
+
+struct LauncherArgs {
+  const std::vector<std::pair<int, std::string>>* join = nullptr;
+  int unshare_flags = 0;
+  int clone_flags = 0;
+  InitArgs* init = nullptr;
+  std::vector<char>* init_stack = nullptr;
+  int report_read = -1;
+  int report_write = -1;
+};
+
+// The launcher (FakeContainerSpec::join_pid): a copy of this process that joins namespaces,
+// clones init and waits until init dies, so that init's parent-death signal is not sent early.
+// Only system calls, and never returns.
+inline int LauncherMain(void* raw) {
+  const LauncherArgs& launcher = *static_cast<const LauncherArgs*>(raw);
+  const InitArgs& args = *launcher.init;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the test binary dies: so do the launcher and init
+  ResetSignals(false);
+  ::close(launcher.report_read);
+  LaunchReport report;
+  report.step = JoinNamespaces(*launcher.join);
+  if (report.step == nullptr && launcher.unshare_flags != 0 &&
+      ::unshare(launcher.unshare_flags) != 0) {
+    report.step = "unshare";
+  }
+  pid_t init = -1;
+  if (report.step == nullptr) {
+    init = CloneProcess(InitMain, launcher.init, *launcher.init_stack, launcher.clone_flags);
+    if (init < 0) report.step = "clone";
+  }
+  report.error = report.step != nullptr ? errno : 0;
+  report.init = init > 0 ? init : 0;
+  const bool sent = ::write(launcher.report_write, &report, sizeof(report)) ==
+                    static_cast<ssize_t>(sizeof(report));
+  // Only init and the test binary keep the pipes: EOF and "init exited" work as without us.
+  for (int fd :
+       {args.go_read, args.go_write, args.ready_read, args.ready_write, launcher.report_write}) {
+    ::close(fd);
+  }
+  if (!sent || init <= 0) ::_exit(1);
+  for (int i = 0; i < 1000; ++i) {  // retried only when a signal interrupts the wait
+    int status = 0;
+    if (::waitpid(init, &status, 0) >= 0 || errno != EINTR) break;
+  }
+  ::_exit(0);
+}
+
 }  // namespace internal
 
 class FakeContainer {
@@ -465,11 +577,26 @@ class FakeContainer {
     // Without CLONE_VM the child runs on its own copy of this buffer.
     constexpr std::size_t kStackBytes = 256 * 1024;
     std::vector<char> stack(kStackBytes);
+    if (spec.join_namespaces != 0 || spec.unshare_namespaces != 0) {
+      return StartThroughLauncher(spec, args, stack, std::move(go_read), std::move(go_write),
+                                  std::move(ready_read), std::move(ready_write));
+    }
     const pid_t init =
         ::clone(internal::InitMain, stack.data() + stack.size(), spec.namespaces | SIGCHLD, &args);
     if (init < 0) return Error{ErrnoText("clone")};
     std::unique_ptr<FakeContainer> container(new FakeContainer());
     container->init_ = init;
+    return Settle(spec, std::move(container), std::move(go_read), std::move(go_write),
+                  std::move(ready_read), std::move(ready_write));
+  }
+
+ private:
+  // The rest of Start(), once init exists: into its cgroups, go, and wait for its children.
+  static Expected<std::unique_ptr<FakeContainer>> Settle(const FakeContainerSpec& spec,
+                                                         std::unique_ptr<FakeContainer> container,
+                                                         Fd go_read, Fd go_write, Fd ready_read,
+                                                         Fd ready_write) {
+    const pid_t init = container->init_;
     go_read.Reset();
     ready_write.Reset();
 
@@ -522,28 +649,72 @@ class FakeContainer {
     return container;
   }
 
+  // Start() with spec.join_namespaces or spec.unshare_namespaces: init is cloned by a launcher.
+  static Expected<std::unique_ptr<FakeContainer>> StartThroughLauncher(
+      const FakeContainerSpec& spec, internal::InitArgs& args, std::vector<char>& stack, Fd go_read,
+      Fd go_write, Fd ready_read, Fd ready_write) {
+    if (spec.join_namespaces != 0 && spec.join_pid <= 0) return Error{"join_namespaces: no pid"};
+    const auto join = internal::NsPathsToJoin(spec.join_pid, spec.join_namespaces);
+    int report[2] = {-1, -1};
+    if (::pipe2(report, O_CLOEXEC) != 0) return Error{ErrnoText("pipe2")};
+    Fd report_read(report[0]);
+    Fd report_write(report[1]);
+    internal::LauncherArgs launcher_args{
+        &join, spec.unshare_namespaces, spec.namespaces, &args, &stack, report[0], report[1]};
+    std::vector<char> launcher_stack(internal::kCloneStackBytes);
+    const pid_t launcher =
+        internal::CloneProcess(internal::LauncherMain, &launcher_args, launcher_stack, 0);
+    if (launcher < 0) return Error{ErrnoText("clone")};
+    std::unique_ptr<FakeContainer> container(new FakeContainer());
+    container->launcher_ = launcher;  // from here on, Stop() kills and reaps what exists
+    report_write.Reset();
+    internal::LaunchReport launched;
+    struct pollfd wait_report {
+      report_read.get(), POLLIN, 0
+    };
+    if (::poll(&wait_report, 1, 5000) != 1 ||
+        ::read(report_read.get(), &launched, sizeof(launched)) !=
+            static_cast<ssize_t>(sizeof(launched))) {
+      return Error{"the launcher did not report within 5 s"};
+    }
+    if (launched.init <= 0) {
+      errno = launched.error;
+      return Error{
+          ErrnoText(std::string("launcher: ") + (launched.step != nullptr ? launched.step : "?"))};
+    }
+    container->init_ = launched.init;
+    return Settle(spec, std::move(container), std::move(go_read), std::move(go_write),
+                  std::move(ready_read), std::move(ready_write));
+  }
+
+ public:
   ~FakeContainer() { Stop(); }
   FakeContainer(const FakeContainer&) = delete;
   FakeContainer& operator=(const FakeContainer&) = delete;
 
   // Kills and reaps everything Start() made. Idempotent.
   void Stop() {
-    if (init_ == 0) return;
+    if (init_ == 0 && launcher_ == 0) return;
     // init never reaps, so the sleeper's pid cannot have been reused yet.
     for (pid_t pid : {sleeper_, orphan_, middle_}) {
       if (pid != 0) ::kill(pid, SIGKILL);
     }
-    ::kill(init_, SIGKILL);
+    if (init_ != 0) {
+      ::kill(init_, SIGKILL);
+    } else {
+      ::kill(launcher_, SIGKILL);  // it never cloned init (Start failed)
+    }
     // With a PID namespace, init's death kills and reaps everything inside it before init
     // itself can be reaped. Without one, its orphans are re-parented to this process (a child
-    // subreaper, see main.cpp) and reaped here by pid.
-    const pid_t pids[] = {init_, zombie_, sleeper_, middle_, orphan_};
+    // subreaper, see main.cpp) and reaped here by pid. A launcher exits once it has reaped
+    // init, so it goes first: by then init's orphans are this process's children.
+    const pid_t pids[] = {launcher_, init_, zombie_, sleeper_, middle_, orphan_};
     for (pid_t pid : pids) {
       if (pid != 0 && !internal::ReapChild(pid, std::chrono::milliseconds(10000))) {
         std::fprintf(stderr, "kernel_fixture: pid %d not reaped within 10 s\n", pid);
       }
     }
-    init_ = zombie_ = sleeper_ = middle_ = orphan_ = 0;
+    launcher_ = init_ = zombie_ = sleeper_ = middle_ = orphan_ = 0;
   }
 
   // Kills the middle process (spec.orphan) and waits (at most 5 s) until it is a zombie of
@@ -561,10 +732,11 @@ class FakeContainer {
   }
 
   pid_t init() const { return init_; }
-  pid_t zombie() const { return zombie_; }    // 0 when not requested
-  pid_t sleeper() const { return sleeper_; }  // 0 when not requested
-  pid_t middle() const { return middle_; }    // 0 when not requested
-  pid_t orphan() const { return orphan_; }    // 0 when not requested
+  pid_t zombie() const { return zombie_; }      // 0 when not requested
+  pid_t sleeper() const { return sleeper_; }    // 0 when not requested
+  pid_t middle() const { return middle_; }      // 0 when not requested
+  pid_t orphan() const { return orphan_; }      // 0 when not requested
+  pid_t launcher() const { return launcher_; }  // 0 unless spec.join_namespaces/unshare_namespaces
 
   std::vector<pid_t> pids() const {
     std::vector<pid_t> pids;
@@ -582,6 +754,7 @@ class FakeContainer {
   pid_t sleeper_ = 0;
   pid_t middle_ = 0;
   pid_t orphan_ = 0;
+  pid_t launcher_ = 0;  // init's parent when a launcher cloned it (it is not in pids())
 };
 
 // A sleeping child of this process in the host's namespaces and cgroups, forked at a chosen
@@ -692,6 +865,260 @@ class Churn {
   std::atomic<uint32_t> forked_{0};
   std::atomic<uint32_t> fork_failures_{0};
   std::thread thread_;  // last: starts after the counters exist
+};
+
+// ---------------------------------------------------------------------------------------------
+// A process that changes namespaces without exec.
+
+inline constexpr char kProbeComm[] = "cproc-it-probe";
+inline constexpr char kProbeChildComm[] = "cproc-it-pchild";
+
+namespace internal {
+
+struct ProbeCommand {
+  char op = 0;       // 'u' unshare(flag), 's' setns(open(path), flag), 'f' fork a sleeping child
+  int32_t flag = 0;  // one CLONE_NEW* flag
+  char path[64] = {};
+};
+
+struct ProbeReply {
+  int32_t error = 0;  // errno; 0 on success
+  int32_t value = 0;  // 'f': the child's pid in the probe's PID namespace
+};
+
+struct ProbeArgs {
+  int commands_read = -1;
+  int commands_write = -1;
+  int replies_read = -1;
+  int replies_write = -1;
+};
+
+// Obeys commands until its command pipe closes. Only system calls, and never returns.
+inline int ProbeMain(void* raw) {
+  const ProbeArgs& pipes = *static_cast<const ProbeArgs*>(raw);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // its parent (the helper) dies: so does the probe
+  ::prctl(PR_SET_NAME, kProbeComm);
+  ::close(pipes.commands_write);
+  ::close(pipes.replies_read);
+  const int commands = pipes.commands_read;
+  const int replies = pipes.replies_write;
+  for (int i = 0; i < 100000; ++i) {
+    ProbeCommand command;
+    if (::read(commands, &command, sizeof(command)) != static_cast<ssize_t>(sizeof(command))) break;
+    ProbeReply reply;
+    if (command.op == 'u') {
+      if (::unshare(command.flag) != 0) reply.error = errno;
+    } else if (command.op == 's') {
+      const int fd = ::open(command.path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::setns(fd, command.flag) != 0) reply.error = errno;
+      if (fd >= 0) ::close(fd);
+    } else if (command.op == 'f') {
+      const pid_t child = ::fork();
+      if (child == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_NAME, kProbeChildComm);
+        ::close(commands);
+        ::close(replies);
+        SleepUntilKilled();
+      }
+      reply.error = child < 0 ? errno : 0;
+      reply.value = child;
+    } else {
+      reply.error = EINVAL;
+    }
+    if (::write(replies, &reply, sizeof(reply)) != static_cast<ssize_t>(sizeof(reply))) break;
+  }
+  ::_exit(0);
+}
+
+struct ProbeHelperArgs {
+  const std::vector<std::pair<int, std::string>>* join = nullptr;
+  ProbeArgs* probe = nullptr;
+  std::vector<char>* probe_stack = nullptr;
+};
+
+// The probe's parent: joins, clones the probe, reports its pid and waits until it dies.
+inline int ProbeHelperMain(void* raw) {
+  const ProbeHelperArgs& helper = *static_cast<const ProbeHelperArgs*>(raw);
+  const ProbeArgs& pipes = *helper.probe;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the test binary dies: so do the helper and the probe
+  ResetSignals(false);
+  ProbeReply report;
+  pid_t probe = -1;
+  if (JoinNamespaces(*helper.join) == nullptr) {
+    probe = CloneProcess(ProbeMain, helper.probe, *helper.probe_stack, 0);
+  }
+  report.error = probe > 0 ? 0 : errno;
+  report.value = probe > 0 ? probe : 0;
+  const bool sent =
+      ::write(pipes.replies_write, &report, sizeof(report)) == static_cast<ssize_t>(sizeof(report));
+  for (int fd :
+       {pipes.commands_read, pipes.commands_write, pipes.replies_read, pipes.replies_write}) {
+    ::close(fd);
+  }
+  if (!sent || probe <= 0) ::_exit(1);
+  for (int i = 0; i < 1000; ++i) {  // retried only when a signal interrupts the wait
+    int status = 0;
+    if (::waitpid(probe, &status, 0) >= 0 || errno != EINTR) break;
+  }
+  ::_exit(0);
+}
+
+}  // namespace internal
+
+// What nsenter does, one step at a time: a helper process (in this process's cgroups) joins the
+// namespaces of `join_pid` with setns(2) and clones the probe, which is then in all of them, its
+// PID namespace included (setns gives that one to children only). The probe then unshares,
+// joins namespaces and forks on command, without exec: only a periodic re-read by the scanner
+// can see what changed. Killed and reaped by pid on destruction, with its children.
+class NsProbe {
+ public:
+  static Expected<std::unique_ptr<NsProbe>> Start(pid_t join_pid, int join_namespaces) {
+    const auto join = internal::NsPathsToJoin(join_pid, join_namespaces);
+    int commands[2] = {-1, -1};
+    int replies[2] = {-1, -1};
+    if (::pipe2(commands, O_CLOEXEC) != 0) return Error{ErrnoText("pipe2")};
+    Fd commands_read(commands[0]);
+    Fd commands_write(commands[1]);
+    if (::pipe2(replies, O_CLOEXEC) != 0) return Error{ErrnoText("pipe2")};
+    Fd replies_read(replies[0]);
+    Fd replies_write(replies[1]);
+    internal::ProbeArgs pipes{commands[0], commands[1], replies[0], replies[1]};
+    std::vector<char> probe_stack(internal::kCloneStackBytes);
+    internal::ProbeHelperArgs helper_args{&join, &pipes, &probe_stack};
+    std::vector<char> helper_stack(internal::kCloneStackBytes);
+    const pid_t helper =
+        internal::CloneProcess(internal::ProbeHelperMain, &helper_args, helper_stack, 0);
+    if (helper < 0) return Error{ErrnoText("clone")};
+    std::unique_ptr<NsProbe> probe(new NsProbe());
+    probe->helper_ = helper;
+    commands_read.Reset();
+    replies_write.Reset();
+    probe->commands_ = std::move(commands_write);
+    probe->replies_ = std::move(replies_read);
+    // The helper's report: the probe's pid, or why there is none.
+    auto started = probe->Receive();
+    if (!started) return Error{started.error()};
+    if (started->value <= 0) {
+      errno = started->error;
+      return Error{ErrnoText("probe helper: setns into the namespaces of " +
+                             std::to_string(join_pid) + " or clone")};
+    }
+    probe->probe_ = started->value;
+    const bool settled = PollFor(std::chrono::milliseconds(5000), [&] {
+      const auto stat = ReadKernelStat(probe->probe_);
+      return stat && stat->comm == kProbeComm && stat->state == 'S';
+    });
+    if (!settled) return Error{"probe " + std::to_string(probe->probe_) + " did not settle"};
+    return probe;
+  }
+
+  ~NsProbe() {
+    for (pid_t child : children_) ::kill(child, SIGKILL);  // the probe never reaps them
+    // Never kill(0, ...): that would be this process group.
+    const pid_t first = probe_ != 0 ? probe_ : helper_;
+    if (first > 0) ::kill(first, SIGKILL);
+    // The helper exits once it has reaped the probe; by then the probe's orphans are this
+    // process's children (it is a child subreaper) or belong to the init of their namespace.
+    for (pid_t pid : {helper_, probe_}) {
+      if (pid != 0 && !internal::ReapChild(pid, std::chrono::milliseconds(10000))) {
+        std::fprintf(stderr, "kernel_fixture: pid %d not reaped within 10 s\n", pid);
+      }
+    }
+    for (pid_t child : children_) internal::ReapChild(child, std::chrono::milliseconds(10000));
+  }
+  NsProbe(const NsProbe&) = delete;
+  NsProbe& operator=(const NsProbe&) = delete;
+
+  // unshare(2) of one CLONE_NEW* kind in the probe. Empty on success, else why not.
+  std::string Unshare(int flag) {
+    internal::ProbeCommand command;
+    command.op = 'u';
+    command.flag = flag;
+    return Outcome(Send(command), "unshare");
+  }
+
+  // setns(2) into the namespaces of `target` of the kinds in `flags`, in the probe (paths as
+  // this process sees them: the probe's /proc must be the same procfs, as it is when no PID
+  // namespace remounted it). Empty on success, else why not.
+  std::string Join(pid_t target, int flags) {
+    for (const auto& [flag, path] : internal::NsPathsToJoin(target, flags)) {
+      internal::ProbeCommand command;
+      command.op = 's';
+      command.flag = flag;
+      if (path.size() >= sizeof(command.path)) return "path too long: " + path;
+      std::memcpy(command.path, path.c_str(), path.size() + 1);
+      if (auto error = Outcome(Send(command), "setns " + path); !error.empty()) return error;
+    }
+    return {};
+  }
+
+  // A child of the probe that sleeps until killed, in the probe's namespaces (a PID namespace
+  // the probe joined or unshared is the child's). Its pid as this process sees it.
+  Expected<pid_t> ForkSleeper() {
+    internal::ProbeCommand command;
+    command.op = 'f';
+    auto reply = Send(command);
+    if (!reply) return Error{reply.error()};
+    if (reply->error != 0) {
+      errno = reply->error;
+      return Error{ErrnoText("fork in the probe")};
+    }
+    // The probe sees the child in its own PID namespace: the entry of NSpid at its level.
+    const std::size_t level = ReadNsPids(probe_).size();
+    pid_t found = 0;
+    for (pid_t child : ChildrenOf(probe_)) {
+      const auto nspids = ReadNsPids(child);
+      if (level > 0 && nspids.size() >= level && nspids[level - 1] == reply->value) found = child;
+    }
+    if (found == 0) return Error{"the probe's child is not in /proc"};
+    children_.push_back(found);
+    const bool settled = PollFor(std::chrono::milliseconds(5000), [&] {
+      const auto stat = ReadKernelStat(found);
+      return stat && stat->comm == kProbeChildComm && stat->state == 'S';
+    });
+    if (!settled) return Error{"the probe's child " + std::to_string(found) + " did not settle"};
+    return found;
+  }
+
+  pid_t pid() const { return probe_; }      // in the joined namespaces
+  pid_t helper() const { return helper_; }  // its parent, in this process's PID namespace
+
+ private:
+  NsProbe() = default;
+
+  Expected<internal::ProbeReply> Send(const internal::ProbeCommand& command) {
+    if (::write(commands_.get(), &command, sizeof(command)) !=
+        static_cast<ssize_t>(sizeof(command))) {
+      return Error{ErrnoText("write to the probe")};
+    }
+    return Receive();
+  }
+
+  Expected<internal::ProbeReply> Receive() {
+    internal::ProbeReply reply;
+    struct pollfd wait_reply {
+      replies_.get(), POLLIN, 0
+    };
+    if (::poll(&wait_reply, 1, 5000) != 1 ||
+        ::read(replies_.get(), &reply, sizeof(reply)) != static_cast<ssize_t>(sizeof(reply))) {
+      return Error{"no reply from the probe within 5 s"};
+    }
+    return reply;
+  }
+
+  static std::string Outcome(const Expected<internal::ProbeReply>& reply, const std::string& what) {
+    if (!reply) return reply.error();
+    if (reply->error == 0) return {};
+    errno = reply->error;
+    return ErrnoText(what + " in the probe");
+  }
+
+  pid_t helper_ = 0;
+  pid_t probe_ = 0;
+  std::vector<pid_t> children_;
+  Fd commands_;
+  Fd replies_;
 };
 
 }  // namespace cproc::testing::kernel

@@ -2,7 +2,8 @@
 # The Docker image: build the Dockerfile at the top of the source tree and run it the way the
 # README documents (uid 0, --cap-drop=ALL --cap-add=SYS_PTRACE, read-only root, no-new-privileges,
 # the host's /proc and cgroupfs mounted read-only, loopback-only port). Then /metrics must show
-# the host's processes (cproc_scan_processes > 10) and a container this test starts, by name.
+# the host's processes (cproc_scan_processes > 10), a container this test starts, by name, and
+# the exporter's own container with host PID sharing and namespace_sharing_allowed 1.
 #
 #   docker_image.sh SOURCE_DIR
 # Exit codes: 0 pass, 1 fail, 77 skip (reason printed): not root, no docker daemon, base images
@@ -235,6 +236,22 @@ grep -q "^cproc_container_pid1_info{.*docker://$workload_id" "$metrics" ||
   fail "no cproc_container_pid1_info for the workload"
 perm=$(awk '$1 == "cproc_scan_errors_total{reason=\"permission\"}" {print int($2)}' "$metrics")
 log "cproc_scan_errors_total{reason=\"permission\"} ${perm:-absent}"
+
+# The exporter's own container, found by the id Docker gives it: the documented --pid=host shows
+# as host PID sharing, and the container is marked allowed, which is how the alert rules
+# exclude it (rule exclusion on the real thing, not only in the rule tests).
+exporter_id=$("$DOCKER" inspect -f '{{.Id}}' "$PREFIX-exporter")
+own_series() { # own_series METRIC [EXTRA_LABEL_REGEX]: the value for the exporter's container
+  grep "^$1{" "$metrics" | grep -F "container_id=\"docker://$exporter_id\"" |
+    grep -E "${2:-.}" | awk '{print $NF}' | head -1 || true
+}
+own_host_pid=$(own_series cproc_container_host_namespace '[{,]ns="pid"')
+own_allowed=$(own_series cproc_container_namespace_sharing_allowed)
+log "exporter container ${exporter_id:0:12}: cproc_container_host_namespace{ns=\"pid\"} ${own_host_pid:-absent}, cproc_container_namespace_sharing_allowed ${own_allowed:-absent}"
+[[ $own_host_pid == 1 ]] ||
+  fail "cproc_container_host_namespace{ns=\"pid\"} of the exporter's own container is '${own_host_pid:-absent}', expected 1 (--pid=host)"
+[[ $own_allowed == 1 ]] ||
+  fail "cproc_container_namespace_sharing_allowed of the exporter's own container is '${own_allowed:-absent}', expected 1"
 
 # The documented run really is unprivileged: no capability beyond SYS_PTRACE, no_new_privs.
 pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$PREFIX-exporter")

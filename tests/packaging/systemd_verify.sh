@@ -5,7 +5,10 @@
 #   - systemd-analyze verify passes (on a copy whose ExecStart points into DESTDIR: verify fails
 #     when the binary is missing),
 #   - the hardening contract holds: CAP_SYS_PTRACE granted, never ProtectProc=/ProcSubset=/
-#     PrivateUsers= (they hide or cut off the processes the exporter must see),
+#     PrivateUsers= (they hide or cut off the processes the exporter must see), and the
+#     sandboxing the README promises (ProtectSystem, ProtectHome, PrivateTmp, ProtectKernel*,
+#     ProtectControlGroups, ...) in effect; the check is first run on mutated copies of the unit,
+#     each of which it must reject (a check that cannot fail is none),
 #   - systemd-analyze security prints its exposure score (informational).
 #
 #   systemd_verify.sh BUILD_DIR INSTALL_PREFIX
@@ -19,9 +22,6 @@ fail() { log "FAIL: $*"; exit 1; }
 BUILD_DIR=${1:?usage: $0 BUILD_DIR INSTALL_PREFIX}
 PREFIX=${2:?usage: $0 BUILD_DIR INSTALL_PREFIX}
 [[ -f $BUILD_DIR/cmake_install.cmake ]] || fail "$BUILD_DIR is not a configured CMake build tree"
-
-SYSTEMD_ANALYZE=$(command -v systemd-analyze || true)
-[[ -n $SYSTEMD_ANALYZE ]] || skip "systemd-analyze not installed (Debian package: systemd)"
 
 TMP=$(mktemp -d /tmp/cproc-pkg-systemd.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -65,23 +65,112 @@ exec_bin=${exec_bin%% *}
   fail "$DEFAULTS does not define CPROC_EXPORTER_OPTS"
 
 # --- hardening contract (directives only: comments explain what must never be set) ------------
-directive() { grep -E "^[[:space:]]*$1[[:space:]]*=" "$UNIT" || true; }
-for forbidden in ProtectProc ProcSubset PrivateUsers; do
-  [[ -z $(directive "$forbidden") ]] ||
-    fail "$forbidden= is set: it hides other users' processes from the exporter"
+# Settings whose last assignment must have this value (systemd applies the last one).
+REQUIRED=(
+  NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes
+  ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes
+  ProtectControlGroups=yes EnvironmentFile=-/etc/default/cproc_exporter Restart=on-failure
+)
+# Never set, to any value: ProtectProc= and ProcSubset= hide the processes (and /proc/stat) the
+# exporter reads; with PrivateUsers= its capabilities no longer cover the host's processes.
+FORBIDDEN=(ProtectProc ProcSubset PrivateUsers)
+
+# service_settings UNIT: KEY=VALUE for each setting of the [Service] section, the one systemd
+# applies (its last assignment), blanks around '=' trimmed. Settings in other sections do not
+# count: systemd ignores them there with a warning.
+service_settings() {
+  awk '
+    /^[[:space:]]*\[/ { in_service = ($0 ~ /^[[:space:]]*\[Service\][[:space:]]*$/); next }
+    !in_service || /^[[:space:]]*[#;]/ || index($0, "=") == 0 { next }
+    {
+      key = substr($0, 1, index($0, "=") - 1)
+      value = substr($0, index($0, "=") + 1)
+      gsub(/^[[:space:]]+|[[:space:]]+$/, "", key)
+      gsub(/^[[:space:]]+|[[:space:]]+$/, "", value)
+      if (!(key in last)) order[++n] = key
+      last[key] = value
+    }
+    END { for (i = 1; i <= n; i++) print order[i] "=" last[order[i]] }' "$1"
+}
+
+# contract_check UNIT: succeeds when UNIT keeps the contract; otherwise prints why and fails.
+contract_check() {
+  local unit=$1 line key want forbidden_re
+  local -A set=()
+  while IFS= read -r line; do set[${line%%=*}]=${line#*=}; done < <(service_settings "$unit")
+  # Forbidden anywhere in the file, commented lines aside.
+  forbidden_re="^[[:space:]]*($(IFS='|'; echo "${FORBIDDEN[*]}"))[[:space:]]*="
+  if line=$(grep -m 1 -E "$forbidden_re" "$unit"); then
+    echo "'$line' is set: it hides or cuts off the processes the exporter must see"
+    return 1
+  fi
+  for want in "${REQUIRED[@]}"; do
+    key=${want%%=*}
+    [[ "$key=${set[$key]-}" == "$want" ]] ||
+      { echo "missing '$want' in [Service] (in effect: '${set[$key]-not set}')"; return 1; }
+  done
+  [[ ${set[AmbientCapabilities]-} == *CAP_SYS_PTRACE* ]] ||
+    { echo "AmbientCapabilities lacks CAP_SYS_PTRACE"; return 1; }
+  [[ ${set[CapabilityBoundingSet]-} == *CAP_SYS_PTRACE* ]] ||
+    { echo "CapabilityBoundingSet lacks CAP_SYS_PTRACE"; return 1; }
+  [[ ${set[DynamicUser]-} == yes || -n ${set[User]-} ]] ||
+    { echo "the unit would run as root (neither DynamicUser=yes nor User=)"; return 1; }
+  [[ ${set[User]-} != root && ${set[User]-} != 0 ]] || { echo "User=root"; return 1; }
+  [[ ${set[LimitNOFILE]-} =~ ^[0-9]{6,}$ ]] ||
+    { echo "LimitNOFILE is missing or too low (one fd per process)"; return 1; }
+  return 0
+}
+
+# The check must reject each fault: a required setting removed, overridden by a later line,
+# moved out of [Service], and each forbidden one added (also in the blank-padded spelling systemd
+# accepts).
+MUTANT=$TMP/mutant.service
+mutants=0
+LAST_SECTION=$(grep -E '^[[:space:]]*\[' "$UNIT" | tail -n 1 | tr -d '[:space:]')
+# add_to_service UNIT LINE: UNIT with LINE appended at the end of its [Service] section.
+add_to_service() {
+  awk -v line="$2" '
+    /^[[:space:]]*\[/ { if (in_service) print line; in_service = ($0 ~ /^[[:space:]]*\[Service\]/) }
+    { print }
+    END { if (in_service) print line }' "$1"
+}
+expect_rejected() { # expect_rejected WHAT: $MUTANT must fail the contract
+  local why
+  if why=$(contract_check "$MUTANT"); then
+    fail "contract self-test: a unit with $1 passes the hardening check"
+  fi
+  mutants=$((mutants + 1))
+  [[ -n $why ]] || fail "contract self-test: $1 rejected without a reason"
+}
+for want in "${REQUIRED[@]}"; do
+  key=${want%%=*}
+  grep -qE "^[[:space:]]*${key}[[:space:]]*=" "$UNIT" || continue # the real check reports it
+  grep -vE "^[[:space:]]*${key}[[:space:]]*=" "$UNIT" >"$MUTANT"
+  expect_rejected "$key= removed"
+  add_to_service "$UNIT" "$key=no" >"$MUTANT"
+  expect_rejected "$key=no after '$want'"
+  if [[ $LAST_SECTION != "[Service]" ]]; then
+    { grep -vE "^[[:space:]]*${key}[[:space:]]*=" "$UNIT"; echo "$want"; } >"$MUTANT"
+    expect_rejected "'$want' moved to the last section, $LAST_SECTION"
+  fi
 done
-directive AmbientCapabilities | grep -q CAP_SYS_PTRACE || fail "AmbientCapabilities lacks CAP_SYS_PTRACE"
-directive CapabilityBoundingSet | grep -q CAP_SYS_PTRACE || fail "CapabilityBoundingSet lacks CAP_SYS_PTRACE"
-[[ -n $(directive DynamicUser) || -n $(directive User) ]] || fail "the unit would run as root"
-directive User | grep -qE '=[[:space:]]*(root|0)[[:space:]]*$' && fail "User=root"
-for required in 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' \
-  'EnvironmentFile=-/etc/default/cproc_exporter' 'Restart=on-failure'; do
-  grep -qxF "$required" "$UNIT" || fail "missing '$required'"
+for key in "${FORBIDDEN[@]}"; do
+  add_to_service "$UNIT" "$key=yes" >"$MUTANT"
+  expect_rejected "$key=yes added"
+  add_to_service "$UNIT" "  $key = yes" >"$MUTANT"
+  expect_rejected "'  $key = yes' added"
 done
-grep -qE '^LimitNOFILE=[0-9]{6,}' "$UNIT" || fail "LimitNOFILE is missing or too low (one fd per process)"
-log "hardening contract: ok"
+log "hardening contract self-test: $mutants faulty units rejected"
+
+why=$(contract_check "$UNIT") || fail "hardening contract: $why"
+log "hardening contract: ok (${REQUIRED[*]}; none of ${FORBIDDEN[*]})"
 
 # --- systemd-analyze verify on a copy whose ExecStart points into DESTDIR ---------------------
+# Only this part and the score need systemd-analyze (scripts/install-deps installs systemd).
+SYSTEMD_ANALYZE=$(command -v systemd-analyze || true)
+[[ -n $SYSTEMD_ANALYZE ]] ||
+  skip "the hardening contract holds, but systemd-analyze is not installed" \
+    "(Debian package: systemd)"
 VERIFY_DIR=$TMP/verify
 mkdir -p "$VERIFY_DIR"
 sed "s#^ExecStart=$exec_bin#ExecStart=$BIN#" "$UNIT" >"$VERIFY_DIR/cproc_exporter.service"

@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
+#include "collectors/metadata_store.h"
 #include "exporter/flags.h"
 #include "tests/support/temp_file.h"
 
@@ -113,4 +115,89 @@ TEST_CASE("config file: errors name the file, the line and what was expected") {
     CHECK(parsed.error().find(file.path()) == 0);
     CHECK(parsed.error().find(c.expect) != std::string::npos);
   }
+}
+
+TEST_CASE("config file: runtime file locations are lists, with the built-in ones by default") {
+  auto defaults = ParseCommandLine({});
+  REQUIRE(defaults.ok());
+  CHECK_FALSE(defaults->config.runtime_bundle_roots.has_value());
+  CHECK_FALSE(defaults->config.runtime_storage_roots.has_value());
+  CHECK_FALSE(defaults->config.runtime_docker_root_given);
+  const MetadataPaths built_in = MetadataPathsOf(defaults->config);
+  CHECK(built_in.bundle_roots == DefaultBundleRoots());
+  CHECK(built_in.storage_roots == DefaultStorageRoots());
+  CHECK(built_in.docker_root.empty());  // found from daemon.json by the store
+  CHECK(built_in.rootfs == "/");
+  CHECK(std::find(DefaultBundleRoots().begin(), DefaultBundleRoots().end(),
+                  "/run/containerd/io.containerd.runtime.v2.task") != DefaultBundleRoots().end());
+  CHECK(std::find(DefaultStorageRoots().begin(), DefaultStorageRoots().end(),
+                  "/var/lib/containers/storage") != DefaultStorageRoots().end());
+
+  TempFile file(
+      "path:\n  rootfs: /host/root\n"
+      "runtime:\n"
+      "  docker_root: /srv/docker\n"
+      "  bundle_roots:\n"
+      "    - /run/containerd/io.containerd.runtime.v2.task\n"
+      "    - /var/snap/microk8s/common/run/containerd/io.containerd.runtime.v2.task\n"
+      "  storage-roots: [/var/lib/containers/storage, "
+      "'/home/*/.local/share/containers/storage']\n");
+  auto parsed = ParseCommandLine({"--config.file=" + file.path()});
+  REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error()));
+  const Config& c = parsed->config;
+  REQUIRE(c.runtime_bundle_roots.has_value());
+  CHECK(*c.runtime_bundle_roots ==
+        std::vector<std::string>{
+            "/run/containerd/io.containerd.runtime.v2.task",
+            "/var/snap/microk8s/common/run/containerd/io.containerd.runtime.v2.task"});
+  REQUIRE(c.runtime_storage_roots.has_value());
+  CHECK(*c.runtime_storage_roots ==
+        std::vector<std::string>{"/var/lib/containers/storage",
+                                 "/home/*/.local/share/containers/storage"});
+  CHECK(c.runtime_docker_root_given);
+  const MetadataPaths paths = MetadataPathsOf(c);
+  CHECK(paths.rootfs == "/host/root");
+  CHECK(paths.docker_root == "/srv/docker");
+  CHECK(paths.bundle_roots == *c.runtime_bundle_roots);
+  CHECK(paths.storage_roots == *c.runtime_storage_roots);
+
+  // An empty list turns that lookup off; the flag alone also counts as given.
+  TempFile off("runtime:\n  bundle_roots: []\n");
+  auto none = ParseCommandLine({"--config.file=" + off.path(), "--runtime.docker-root=/d"});
+  REQUIRE(none.ok());
+  CHECK(MetadataPathsOf(none->config).bundle_roots.empty());
+  CHECK(MetadataPathsOf(none->config).storage_roots == DefaultStorageRoots());
+  CHECK(MetadataPathsOf(none->config).docker_root == "/d");
+}
+
+TEST_CASE("config file: bad runtime roots are one clear line") {
+  struct Case {
+    const char* content;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"runtime:\n  bundle_roots: /run/x\n",
+       ":2: 'runtime.bundle_roots' must be a list of absolute paths"},
+      {"runtime:\n  storage_roots: [var/lib/containers]\n",
+       ":2: 'runtime.storage_roots' entries must be absolute paths"},
+      {"runtime:\n  storage_roots: ['']\n", "'runtime.storage_roots' entries must be absolute"},
+      {"runtime:\n  storage_roots: [[/a]]\n", "'runtime.storage_roots' entries must be absolute"},
+      {"runtime:\n  bundle_root: [/a]\n", ":2: unknown setting 'runtime.bundle-root'"},
+      {"namespace_sharing:\n  allow: node\n", "'namespace_sharing.allow' must be a list"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.content));
+    TempFile file(c.content);
+    auto parsed = ParseCommandLine({"--config.file=" + file.path()});
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().find(file.path()) == 0);
+    CHECK(parsed.error().find(c.expect) != std::string::npos);
+    CHECK(parsed.error().find('\n') == std::string::npos);
+  }
+  TempFile typo("runtime:\n  storage_root: [/a]\n");
+  auto parsed = ParseCommandLine({"--config.file=" + typo.path()});
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().find("runtime.storage_roots") != std::string::npos);  // in "known: ..."
+  CHECK(parsed.error().find("runtime.bundle_roots") != std::string::npos);
+  CHECK(UsageText("cproc_exporter").find("daemon.json") != std::string::npos);
 }

@@ -67,7 +67,10 @@ TEST_CASE("report: the table shows counts, PID 1, namespace flags and pids usage
 TEST_CASE("report: C0, DEL and C1 controls in names never reach the terminal") {
   Snapshot snapshot = Example();
   // ESC [ 2 J (clear screen), a C1 CSI (U+009B) with its arguments, DEL, and a valid "é".
-  snapshot.containers[1].name = "a\x1b[2Jb\xC2\x9B" "31mc\x7f" "d\xC3\xA9";
+  snapshot.containers[1].name =
+      "a\x1b[2Jb\xC2\x9B"
+      "31mc\x7f"
+      "d\xC3\xA9";
   const std::string table = RenderContainerTable(snapshot);
   CHECK(table.find("a?[2Jb?31mc?d\xC3\xA9") != std::string::npos);
   CHECK(table.find('\x1b') == std::string::npos);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,9 +12,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +54,8 @@ class Socket {
   }
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
+
+  int fd() const { return fd_; }
 
   // Sends everything it can; false when the peer closed or reset first.
   bool Send(const std::string& data) {
@@ -367,6 +373,132 @@ TEST_CASE("idle half-sent requests do not stall a scrape") {
     CHECK(steady_clock::now() - start < std::chrono::seconds(3));
     CHECK(res.status == 200);
   }
+}
+
+// A client that sent a request with a large body and trickles the rest, one byte at a time.
+struct Trickler {
+  std::unique_ptr<Socket> socket;
+  std::string expect;  // what it asked, for the failure message
+  int expected_status = 0;
+  std::string received;
+  bool closed = false;
+  steady_clock::duration closed_after{};
+};
+
+// Reads what is there without waiting; true once the server closed or reset the connection.
+bool ServerClosed(Trickler& t) {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = recv(t.socket->fd(), buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (n > 0) {
+      t.received.append(buffer, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0) return true;                         // FIN
+    return errno != EAGAIN && errno != EWOULDBLOCK;  // reset
+  }
+}
+
+TEST_CASE("a trickled request body holds no worker: answered, closed, scrapes unaffected") {
+  const int port = SharedPort();  // 8 workers, request_timeout_ms 10 s
+  const std::string big = "Content-Length: 100000000\r\n";
+  struct Kind {
+    std::string head;
+    int status;
+  };
+  // More slow clients than workers: before, each held a worker for 10 s per 4 KiB read.
+  const std::vector<Kind> kinds = {
+      {"POST /metrics HTTP/1.1\r\nHost: x\r\n" + big + "\r\n", 405},
+      {"PUT /nope HTTP/1.1\r\nHost: x\r\n" + big + "\r\n", 404},
+      {"POST /-/healthy HTTP/1.1\r\nHost: x\r\n" + big + "\r\n", 405},
+      {"GET /metrics HTTP/1.1\r\nHost: x\r\n" + big + "\r\n", 200},  // civetweb drained it
+      {"POST /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "5F5E100\r\n",
+       405}};
+  std::vector<Trickler> slow;
+  const auto start = steady_clock::now();
+  for (int i = 0; i < 12; ++i) {
+    const Kind& kind = kinds[static_cast<std::size_t>(i) % kinds.size()];
+    Trickler& t = slow.emplace_back();
+    t.socket = std::make_unique<Socket>(port);
+    t.expect = kind.head.substr(0, kind.head.find('\r'));
+    t.expected_status = kind.status;
+    REQUIRE(t.socket->Send(kind.head + "x"));
+  }
+
+  // A scrape while they trickle.
+  std::atomic<int> scrape_status{0};
+  std::atomic<long long> scrape_ms{-1};
+  std::thread scrape([&] {
+    std::this_thread::sleep_for(milliseconds(100));  // the slow ones reached the workers first
+    const auto begin = steady_clock::now();
+    scrape_status = Get(port, "/metrics").status;
+    scrape_ms = std::chrono::duration_cast<milliseconds>(steady_clock::now() - begin).count();
+  });
+
+  // One byte per client every 20 ms, for at most 4 s (a bounded loop).
+  const auto limit = start + std::chrono::seconds(4);
+  std::size_t open = slow.size();
+  while (open > 0 && steady_clock::now() < limit) {
+    for (Trickler& t : slow) {
+      if (t.closed) continue;
+      if (ServerClosed(t) || send(t.socket->fd(), "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+        t.closed = true;
+        t.closed_after = steady_clock::now() - start;
+        --open;
+      }
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  scrape.join();
+
+  CHECK(scrape_status.load() == 200);
+  CHECK(scrape_ms.load() >= 0);
+  CHECK(scrape_ms.load() < 2000);  // far below the 10 s a held worker would take
+  for (Trickler& t : slow) {
+    CAPTURE(t.expect);
+    CHECK(t.closed);  // within the 4 s loop, far below request_timeout_ms (10 s)
+    CHECK(t.closed_after < std::chrono::seconds(2));
+    // The answer came before the close (a reset may follow it: the body was never read).
+    CHECK(Parse(t.received).status == t.expected_status);
+    CHECK(Parse(t.received).Header("connection") == "close");
+  }
+  CHECK(Get(port, "/metrics").status == 200);  // and the server keeps serving
+}
+
+TEST_CASE("with basic auth: 401 first, even for unknown paths and unread bodies; probes open") {
+  char dir[] = "/tmp/cproc-web-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string file = std::string(dir) + "/web.yml";
+  {
+    // alice:secret, bcrypt cost 4 (tests/unit/web_config_test.cpp).
+    std::ofstream(file)
+        << "basic_auth_users:\n"
+           "  alice: $2b$04$CKniVJ9mZzHaLWLIl/SV6uOUwTAutLluc0bBJDyKjCGUQfhT6UZ0W\n";
+  }
+  HttpServerOptions options = LocalOptions();
+  options.web_config_file = file;
+  const Running r = StartServer(options, Fixed(MakeExposition(kText)));
+  std::filesystem::remove_all(dir);  // read at start only
+  const std::string alice = "Authorization: Basic YWxpY2U6c2VjcmV0\r\n";
+
+  CHECK(Get(r.port, "/metrics").status == 401);
+  CHECK(Get(r.port, "/metrics").Header("www-authenticate") == "Basic realm=\"cproc_exporter\"");
+  CHECK(Get(r.port, "/nope").status == 401);  // not 404: nothing is learnt without credentials
+  CHECK(Get(r.port, "/metrics", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n").status == 401);
+  CHECK(Get(r.port, "/-/healthy").status == 200);  // liveness probes need no credentials
+  CHECK(Request(r.port, "HEAD", "/-/healthy").status == 200);
+  CHECK(Get(r.port, "/metrics", alice).body == kText);
+  CHECK(Get(r.port, "/nope", alice).status == 404);
+  CHECK(Request(r.port, "POST", "/metrics", alice + "Content-Length: 0\r\n").status == 405);
+
+  // A large body, never sent: the 401 comes at once and the connection closes.
+  Socket s(r.port);
+  const auto start = steady_clock::now();
+  REQUIRE(s.Send("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nx"));
+  const Response res = Parse(s.ReadAll());  // until the server closes (bounded: 5 s)
+  CHECK(res.status == 401);
+  CHECK(steady_clock::now() - start < std::chrono::seconds(2));  // request timeout: 10 s
 }
 
 TEST_CASE("more than max_requests concurrent scrapes get 503") {

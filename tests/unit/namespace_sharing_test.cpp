@@ -152,3 +152,35 @@ TEST_CASE("namespaces: the exporter's own container, and containers with no live
   AnalyseNamespaceSharing(b.snap, NsSet{});  // on the host: no container is the exporter
   CHECK_FALSE(b.snap.containers[static_cast<std::size_t>(self)].is_self);
 }
+
+TEST_CASE("namespaces: peers are counted when the host's namespace of a kind is unreadable") {
+  // /proc/1 and /proc/2 refused the net link (no CAP_SYS_PTRACE on them): host[net] is unknown,
+  // yet the containers' own links were read and two of them share one net namespace.
+  Builder b;
+  NsOf(b.snap.host_ns, NsKind::kNet) = NsId{};
+  NsSet x = Namespaces(1000);
+  NsSet y = Namespaces(2000);
+  NsOf(y, NsKind::kNet) = NsOf(x, NsKind::kNet);  // --net=container:x
+  NsSet unread = Namespaces(3000);
+  NsOf(unread, NsKind::kNet) = NsId{};  // this init's net link was refused too
+  NsSet unread_too = Namespaces(4000);
+  NsOf(unread_too, NsKind::kNet) = NsId{};
+  const int32_t ix = b.Container(100, x);
+  const int32_t iy = b.Container(200, y);
+  const int32_t iu = b.Container(300, unread);
+  const int32_t iv = b.Container(400, unread_too);
+  AnalyseNamespaceSharing(b.snap, NsSet{});
+  auto sharing = [&](int32_t i) { return b.snap.containers[static_cast<std::size_t>(i)].sharing; };
+  CHECK(sharing(ix).host[K(NsKind::kNet)] == -1);  // still unknown, not "no"
+  CHECK(sharing(ix).peers[K(NsKind::kNet)] == 1);
+  CHECK(sharing(iy).peers[K(NsKind::kNet)] == 1);
+  CHECK(sharing(ix).foreign_peers[K(NsKind::kNet)] == 1);
+  CHECK(sharing(iy).foreign_peers[K(NsKind::kNet)] == 1);
+  // Two unknown namespaces are not one shared namespace.
+  CHECK(sharing(iu).peers[K(NsKind::kNet)] == 0);
+  CHECK(sharing(iv).peers[K(NsKind::kNet)] == 0);
+  CHECK(sharing(iu).foreign_peers[K(NsKind::kNet)] == 0);
+  // Kinds whose host reference is known behave as before: the host's is not peering.
+  CHECK(sharing(ix).host[K(NsKind::kPid)] == 0);
+  CHECK(sharing(ix).peers[K(NsKind::kPid)] == 0);
+}
