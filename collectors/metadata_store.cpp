@@ -20,9 +20,12 @@ constexpr std::size_t kMaxMetadataBytes = 4 << 20;  // runtime files are KiB; re
 constexpr std::size_t kMaxListBytes = 32 << 20;
 constexpr char kDefaultDockerRoot[] = "/var/lib/docker";
 
-bool ReadSmall(const std::string& path, std::string& out,
+// Counts what is not "not there (yet)": a runtime's file that exists but cannot be read.
+bool ReadSmall(const std::string& path, std::string& out, RuntimeFileErrors& errors,
                std::size_t max_bytes = kMaxMetadataBytes) {
   const ReadResult result = ReadFileAt(AT_FDCWD, path.c_str(), out, max_bytes);
+  if (result == ReadResult::kPermission) ++errors.permission;
+  if (result == ReadResult::kIo) ++errors.io;
   if (result == ReadResult::kPermission) {
     // Runtimes keep these files root-only: say so once, not per container and scan.
     static std::once_flag warned;
@@ -101,9 +104,10 @@ std::vector<std::string> MetadataStore::HostRoots(const std::vector<std::string>
 std::string MetadataStore::FindDockerRoot() const {
   const std::string path = Host("/etc/docker/daemon.json");
   std::string text;
-  if (!ReadSmall(path, text)) return kDefaultDockerRoot;
+  if (!ReadSmall(path, text, errors_)) return kDefaultDockerRoot;
   auto root = ParseDockerDataRoot(text);
   if (!root) {
+    ++errors_.parse;
     spdlog::warn("{}: {}; looking for Docker's files in {}", path, root.error(),
                  kDefaultDockerRoot);
     return kDefaultDockerRoot;
@@ -116,10 +120,13 @@ std::string MetadataStore::FindDockerRoot() const {
 bool MetadataStore::FromDocker(const std::string& id, Entry& entry) const {
   const std::string dir = Host(paths_.docker_root) + "/containers/" + id;
   std::string config, hostconfig;
-  if (!ReadSmall(dir + "/config.v2.json", config)) return false;
-  if (!ReadSmall(dir + "/hostconfig.json", hostconfig)) hostconfig.clear();
+  if (!ReadSmall(dir + "/config.v2.json", config, errors_)) return false;
+  if (!ReadSmall(dir + "/hostconfig.json", hostconfig, errors_)) hostconfig.clear();
   auto parsed = ParseDockerMetadata(config, hostconfig);
-  if (!parsed) return false;
+  if (!parsed) {
+    ++errors_.parse;
+    return false;
+  }
   entry.metadata = std::move(*parsed);
   entry.runtime = "docker";
   return true;
@@ -129,9 +136,12 @@ bool MetadataStore::FromBundles(const std::string& id, Entry& entry) const {
   std::string config;
   for (const std::string& root : HostRoots(paths_.bundle_roots)) {
     for (const std::string& ns : Subdirectories(root)) {
-      if (!ReadSmall(root + "/" + ns + "/" + id + "/config.json", config)) continue;
+      if (!ReadSmall(root + "/" + ns + "/" + id + "/config.json", config, errors_)) continue;
       auto parsed = ParseOciConfig(config);
-      if (!parsed) continue;
+      if (!parsed) {
+        ++errors_.parse;
+        continue;
+      }
       entry.metadata = std::move(*parsed);
       return true;
     }
@@ -153,11 +163,12 @@ const StorageContainer* MetadataStore::Listed(const std::string& list_path, cons
     list = StorageList{};
     std::string text;
     bool current = false;
-    if (ReadSmall(list_path, text, kMaxListBytes)) {
+    if (ReadSmall(list_path, text, errors_, kMaxListBytes)) {
       if (auto parsed = ParseStorageContainers(text)) {
         for (StorageContainer& c : *parsed) list.by_id.emplace(c.id, std::move(c));
         current = true;
       } else {
+        ++errors_.parse;
         spdlog::debug("{}: {}", list_path, parsed.error());  // mid-write or odd: read it again
       }
     }
@@ -183,10 +194,12 @@ bool MetadataStore::FromStorage(const std::string& id, Entry& entry) {
     for (const std::string& dir : Subdirectories(root)) {
       if (!dir.ends_with("-containers")) continue;  // overlay-containers, vfs-containers, ...
       const std::string base = root + "/" + dir;
-      if (!have_config && ReadSmall(base + "/" + id + "/userdata/config.json", config)) {
+      if (!have_config && ReadSmall(base + "/" + id + "/userdata/config.json", config, errors_)) {
         if (auto parsed = ParseOciConfig(config)) {
           metadata = std::move(*parsed);
           have_config = true;
+        } else {
+          ++errors_.parse;
         }
       }
       for (const char* list : {"/containers.json", "/volatile-containers.json"}) {

@@ -39,6 +39,14 @@ struct MetadataLookup {
   std::string_view runtime;  // the runtime whose files named it (may correct the layout's guess)
 };
 
+// Runtime files that exist but could not be used, since the exporter started. A file that is
+// not there is not an error: the container is not known to that runtime, or not yet.
+struct RuntimeFileErrors {
+  uint64_t permission = 0;  // EACCES: the runtime keeps it root-only (CAP_DAC_READ_SEARCH)
+  uint64_t io = 0;          // any other read error, or over the size bound
+  uint64_t parse = 0;       // not the JSON the runtime writes
+};
+
 class MetadataStore {
  public:
   explicit MetadataStore(MetadataPaths paths);
@@ -59,6 +67,7 @@ class MetadataStore {
   void ForgetUnused();
 
   std::size_t size() const { return entries_.size(); }
+  const RuntimeFileErrors& errors() const { return errors_; }
   const std::string& docker_root() const { return paths_.docker_root; }  // as resolved
 
  private:
@@ -87,6 +96,7 @@ class MetadataStore {
   std::string FindDockerRoot() const;
 
   MetadataPaths paths_;
+  mutable RuntimeFileErrors errors_;                    // lookups are const, counting is not
   std::unordered_map<std::string, Entry> entries_;      // by "<runtime>://<id>"
   std::unordered_map<std::string, StorageList> lists_;  // by the list's path on this machine
 };

@@ -570,6 +570,9 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.cached_cgroup_files = s.resolutions.size();
   stats.cached_metadata = s.metadata.size();
   stats.tracked_processes = s.reaping.tracked_processes();
+  stats.runtime_file_permission_errors = s.metadata.errors().permission;
+  stats.runtime_file_io_errors = s.metadata.errors().io;
+  stats.runtime_file_parse_errors = s.metadata.errors().parse;
   stats.cgroup_pids_available = s.cgroupfs.pids_available();
   if (namespaces_unreadable > 0 && !s.warned_namespaces) {
     s.warned_namespaces = true;

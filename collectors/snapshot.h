@@ -126,6 +126,11 @@ struct ScanStats {
   uint64_t cached_metadata = 0;      // runtime metadata per container
   uint64_t tracked_processes = 0;    // reaping history
   ScanErrorTotals errors;
+  // Runtime files (names, images, declared namespaces) that exist but could not be used,
+  // since the exporter started: permission (needs CAP_DAC_READ_SEARCH), io, parse.
+  uint64_t runtime_file_permission_errors = 0;
+  uint64_t runtime_file_io_errors = 0;
+  uint64_t runtime_file_parse_errors = 0;
 };
 
 struct Snapshot {

@@ -67,6 +67,16 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
           .Add({{"reason", "parse"}}, static_cast<double>(stats.errors.parse))
           .Add({{"reason", "io"}}, static_cast<double>(stats.errors.io))
           .Build());
+  out.push_back(
+      Counter("cproc_scan_runtime_file_errors_total",
+              "Runtime files (container names, images, declared namespaces) that exist but "
+              "could not be used, by reason: 'permission' means the exporter lacks "
+              "CAP_DAC_READ_SEARCH and shows short ids instead of names.")
+          .Add({{"reason", "permission"}},
+               static_cast<double>(stats.runtime_file_permission_errors))
+          .Add({{"reason", "io"}}, static_cast<double>(stats.runtime_file_io_errors))
+          .Add({{"reason", "parse"}}, static_cast<double>(stats.runtime_file_parse_errors))
+          .Build());
 }
 
 // Containers per runtime and whether their names came from the runtime's files.

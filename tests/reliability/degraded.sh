@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Degraded environments: the exporter keeps serving what it can, logs each problem once (not per
 # scan) and says so in a self-metric.
-#   1. no CAP_SYS_PTRACE (run as nobody): namespaces unreadable, counted, one warning
+#   1. no CAP_SYS_PTRACE (run as nobody): namespaces unreadable, counted, one warning; with a
+#      Docker daemon, a container's root-only runtime files too: short id, counted, one warning
 #   2. procfs missing: /metrics still answers, cproc_scan_success 0, one error line
 #   3. cgroupfs missing: pids metrics left out, cproc_scan_cgroup_pids_available 0, one warning
 #   4. a bad config on SIGHUP keeps the running one (cproc_config_last_reload_successful 0)
@@ -49,6 +50,14 @@ exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bou
 WRAP
 chmod a+rx "$unprivileged/run"
 EXPORTER_BIN="$unprivileged/run"
+CONTAINER=""
+if command -v "$DOCKER" >/dev/null 2>&1 && timeout 20 "$DOCKER" info >/dev/null 2>&1; then
+  ensure_test_image
+  run_container degraded -- sleep 1000
+  CONTAINER=$CONTAINER_ID
+else
+  log "case 1: no Docker daemon, so no container whose runtime files are root-only"
+fi
 start_exporter
 after_scans 5
 processes=$(sample_sum "$METRICS" cproc_scan_processes)
@@ -61,6 +70,17 @@ log "nobody: $processes processes, $unreadable with unreadable namespaces, $perm
 [[ $(sample_sum "$METRICS" cproc_scan_success) == 1 ]] || soft_fail "cproc_scan_success is 1: the scan works, degraded"
 warnings=$(count_lines "without CAP_SYS_PTRACE")
 [[ $warnings == 1 ]] || soft_fail "the missing capability is logged once over 5 scans (logged $warnings times)"
+if [[ -n $CONTAINER ]]; then
+  # Docker's config.v2.json is root-only: the container is counted, named by its short id.
+  named=$(sample_count "$METRICS" cproc_container_info "container_id=\"docker://$CONTAINER\"" \
+    "container=\"${CONTAINER:0:12}\"")
+  ((named == 1)) || soft_fail "as nobody the container is shown by its short id ${CONTAINER:0:12}"
+  denied=$(sample_sum "$METRICS" cproc_scan_runtime_file_errors_total 'reason="permission"')
+  ((denied > 0)) || soft_fail "unreadable runtime files are counted (reason=permission: $denied)"
+  warned=$(count_lines "need CAP_DAC_READ_SEARCH")
+  [[ $warned == 1 ]] || soft_fail "unreadable runtime files are logged once (logged $warned times)"
+  log "nobody: container ${CONTAINER:0:12} by its short id, $denied runtime files denied"
+fi
 stop_exporter
 EXPORTER_BIN=$REAL_BIN
 

@@ -194,6 +194,27 @@ TEST_CASE("metadata store: finds Docker files under the rootfs, caches, retries 
   CHECK(store.size() == 0);
 }
 
+TEST_CASE("metadata store: files that exist but cannot be used are counted, missing ones not") {
+  cproc::testing::FixtureProcfs root;
+  MetadataPaths paths;
+  paths.rootfs = root.root();
+  paths.retry_seconds = 0;
+  MetadataStore store(paths);
+  CHECK(store.Lookup("docker", std::string(64, 'a'), 1).metadata == nullptr);  // not there
+  CHECK(store.errors().parse == 0);
+  CHECK(store.errors().io == 0);
+
+  const std::string bad(64, 'b'), odd(64, 'c');
+  root.Write("var/lib/docker/containers/" + bad + "/config.v2.json", "{\"Name\": [");  // cut off
+  // A directory where the file should be: exists, cannot be read as one.
+  root.Write("var/lib/docker/containers/" + odd + "/config.v2.json/x", "");
+  CHECK(store.Lookup("docker", bad, 2).metadata == nullptr);
+  CHECK(store.errors().parse == 1);
+  CHECK(store.Lookup("docker", odd, 2).metadata == nullptr);
+  CHECK(store.errors().io == 1);
+  CHECK(store.errors().permission == 0);  // root reads anything; tests/reliability shows it
+}
+
 TEST_CASE("containers/storage lists: Podman's names and images, renames, CRI-O's Kubernetes name") {
   auto listed = ParseStorageContainers(Fixture("podman/containers.json"));
   REQUIRE_MESSAGE(listed.ok(), (listed.ok() ? "" : listed.error()));
