@@ -506,6 +506,11 @@ inline pid_t CloneProcess(int (*main)(void*), void* args, std::vector<char>& sta
   return ::clone(main, stack.data() + stack.size(), flags | SIGCHLD, args);
 }
 
+// Called in the test binary before it starts such a process: the child gets a copy of the stdio
+// buffers, and a sanitizer's _exit may flush them (ThreadSanitizer's does), printing the
+// pending test output once more per child.
+inline void FlushBeforeCopy() { std::fflush(nullptr); }
+
 inline constexpr std::size_t kCloneStackBytes = 256 * 1024;
 
 struct LauncherArgs {
@@ -662,6 +667,7 @@ class FakeContainer {
     internal::LauncherArgs launcher_args{
         &join, spec.unshare_namespaces, spec.namespaces, &args, &stack, report[0], report[1]};
     std::vector<char> launcher_stack(internal::kCloneStackBytes);
+    internal::FlushBeforeCopy();
     const pid_t launcher =
         internal::CloneProcess(internal::LauncherMain, &launcher_args, launcher_stack, 0);
     if (launcher < 0) return Error{ErrnoText("clone")};
@@ -987,6 +993,7 @@ class NsProbe {
     std::vector<char> probe_stack(internal::kCloneStackBytes);
     internal::ProbeHelperArgs helper_args{&join, &pipes, &probe_stack};
     std::vector<char> helper_stack(internal::kCloneStackBytes);
+    internal::FlushBeforeCopy();
     const pid_t helper =
         internal::CloneProcess(internal::ProbeHelperMain, &helper_args, helper_stack, 0);
     if (helper < 0) return Error{ErrnoText("clone")};

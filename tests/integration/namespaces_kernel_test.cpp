@@ -143,6 +143,7 @@ class Nsenter {
 
   explicit Nsenter(pid_t target) {
     const std::string target_text = std::to_string(target);
+    cproc::testing::kernel::internal::FlushBeforeCopy();
     pid_ = ::fork();
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
