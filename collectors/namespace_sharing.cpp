@@ -6,11 +6,6 @@
 #include <vector>
 
 namespace cproc {
-namespace {
-
-constexpr std::size_t Kind(NsKind kind) { return static_cast<std::size_t>(kind); }
-
-}  // namespace
 
 void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   const std::size_t n = snapshot.containers.size();

@@ -22,8 +22,11 @@ Expected<NsLink> ParseNsLink(std::string_view target) {
   auto kind = NsKindFromName(target.substr(0, colon));
   if (!kind) return Error{"unknown namespace kind '" + std::string(target.substr(0, colon)) + "'"};
   const std::string_view digits = target.substr(colon + 2, target.size() - colon - 3);
-  auto ino = ParseNumber<uint64_t>(digits);
-  if (!ino || *ino == 0) return Error{"expected a non-zero inode in '" + std::string(target) + "'"};
+  // The kernel's namespace inodes are 32-bit (ns_common.inum): anything larger is not one.
+  auto ino = ParseNumber<uint32_t>(digits);
+  if (!ino || *ino == 0) {
+    return Error{"expected a non-zero 32-bit inode in '" + std::string(target) + "'"};
+  }
   return NsLink{*kind, *ino};
 }
 

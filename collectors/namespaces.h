@@ -24,9 +24,11 @@ constexpr std::string_view NsKindName(NsKind kind) {
 }
 std::optional<NsKind> NsKindFromName(std::string_view name);
 
+// 32 bits each, as the kernel has them (ns_common.inum is an unsigned int, nsfs one anonymous
+// 32-bit dev_t): a snapshot holds eight per process, and two snapshots live at once.
 struct NsId {
-  uint64_t dev = 0;  // 0 when only the link text was available (fixtures, degraded reads)
-  uint64_t ino = 0;  // 0 = unknown (gone, as for a zombie's net/ipc/uts, or unreadable)
+  uint32_t dev = 0;  // 0 when only the link text was available (fixtures, degraded reads)
+  uint32_t ino = 0;  // 0 = unknown (gone, as for a zombie's net/ipc/uts, or unreadable)
 
   bool known() const { return ino != 0; }
   // Same namespace. A missing device on either side (link text only) compares inodes alone.
@@ -45,7 +47,7 @@ inline NsId& NsOf(NsSet& set, NsKind kind) { return set[static_cast<std::size_t>
 
 struct NsLink {
   NsKind kind;
-  uint64_t ino;
+  uint32_t ino;
 };
 
 // Parses the target of a /proc/PID/ns/<kind> link: "net:[4026531992]".

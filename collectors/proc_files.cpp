@@ -132,7 +132,9 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {
   out = NsId{};
   struct stat st {};
   if (::fstatat(dir_fd, path, &st, 0) == 0) {
-    out = NsId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    // nsfs inodes and devices fit in 32 bits; anything else is not a namespace file.
+    if (st.st_dev > UINT32_MAX || st.st_ino > UINT32_MAX) return ReadResult::kIo;
+    out = NsId{static_cast<uint32_t>(st.st_dev), static_cast<uint32_t>(st.st_ino)};
     return ReadResult::kOk;
   }
   const int stat_error = errno;
@@ -142,7 +144,7 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out) {
                                                                 : ClassifyErrno(stat_error);
 }
 
-ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint64_t nsfs_dev, NsId& out) {
+ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint32_t nsfs_dev, NsId& out) {
   out = NsId{};
   std::array<char, 64> target{};
   const ssize_t n = ::readlinkat(dir_fd, path, target.data(), target.size());

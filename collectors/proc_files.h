@@ -143,7 +143,7 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out);
 // The hot-path variant: the inode from the link text (readlinkat costs less than fstatat) and
 // the device given by the caller. Every namespace lives on the one nsfs, so its device is read
 // once (ReadNsAt on the host's links) and identity stays (device, inode).
-ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint64_t nsfs_dev, NsId& out);
+ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint32_t nsfs_dev, NsId& out);
 
 // Lists the numeric entries of a procfs directory with one reusable getdents64 buffer.
 ReadResult ListPids(int dir_fd, std::vector<char>& buffer, std::vector<int32_t>& pids);

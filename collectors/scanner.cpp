@@ -130,7 +130,7 @@ struct Scanner::State {
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
   bool warned_namespaces = false;  // logged once, not per scan
-  uint64_t nsfs_dev = 0;           // device of nsfs, from the host's links (0: unknown)
+  uint32_t nsfs_dev = 0;           // device of nsfs, from the host's links (0: unknown)
   std::unordered_map<int32_t, CachedProcess> cache;
   std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
 

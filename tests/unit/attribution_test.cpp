@@ -6,9 +6,9 @@ using namespace cproc;
 
 namespace {
 
-constexpr uint64_t kHostPidNs = 4026531836;
+constexpr uint32_t kHostPidNs = 4026531836;
 
-Process Make(int32_t pid, int32_t ppid, char state, uint64_t pid_ns,
+Process Make(int32_t pid, int32_t ppid, char state, uint32_t pid_ns,
              int32_t container = kNoContainer) {
   Process p;
   p.pid = pid;

@@ -8,15 +8,15 @@ using namespace cproc;
 
 namespace {
 
-constexpr uint64_t kHost = 4026531800;  // host namespaces: kHost + kind
+constexpr uint32_t kHost = 4026531800;  // host namespaces: kHost + kind
 
-NsSet Namespaces(uint64_t base, std::initializer_list<NsKind> host_kinds = {}) {
+NsSet Namespaces(uint32_t base, std::initializer_list<NsKind> host_kinds = {}) {
   NsSet ns{};
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-    ns[kind] = NsId{.dev = 4, .ino = base + kind};
+    ns[kind] = NsId{.dev = 4, .ino = base + static_cast<uint32_t>(kind)};
   }
   for (NsKind kind : host_kinds)
-    NsOf(ns, kind) = NsId{.dev = 4, .ino = kHost + static_cast<uint64_t>(kind)};
+    NsOf(ns, kind) = NsId{.dev = 4, .ino = kHost + static_cast<uint32_t>(kind)};
   return ns;
 }
 

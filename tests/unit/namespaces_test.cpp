@@ -12,11 +12,13 @@ TEST_CASE("ns links: every kind parses; malformed ones are errors") {
     CHECK(link->kind == static_cast<NsKind>(i));
     CHECK(link->ino == 4026531992ULL);
   }
-  for (const char* bad : {"", "net", "net:", "net:[]", "net:[x]", "net:4026531992", "bogus:[1]",
-                          "net:[0]", "net:[1", "net:[-1]"}) {
+  for (const char* bad :
+       {"", "net", "net:", "net:[]", "net:[x]", "net:4026531992", "bogus:[1]", "net:[0]", "net:[1",
+        "net:[-1]", "net:[4294967296]"}) {  // above 32 bits: no kernel namespace inode
     CAPTURE(bad);
     CHECK_FALSE(ParseNsLink(bad).ok());
   }
+  CHECK(ParseNsLink("net:[4294967295]")->ino == 4294967295U);
 }
 
 TEST_CASE("ns identity compares device and inode; unknown never matches") {
