@@ -552,6 +552,9 @@ TEST_SUITE("scanner on the real kernel") {
                         << churn.fork_failures() << " fork failures) during " << scans
                         << " scans; vanished grew by " << vanished_after - vanished_before);
       CHECK(churn.forked() > 0U);
+      // Children exiting between the listing and the read are counted, not errors: with
+      // thousands of them over tens of scans some always fall in that window (86-149 here).
+      CHECK(vanished_after > vanished_before);
     }
     CHECK(scans >= 20);
     CHECK(wrong_scans == 0);
