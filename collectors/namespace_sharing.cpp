@@ -1,6 +1,8 @@
 #include "collectors/namespace_sharing.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <map>
 #include <utility>
 #include <vector>
@@ -52,9 +54,40 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
     }
   }
 
+  // A host-cgroup process that entered a container's own (non-host) mount, network, IPC or UTS
+  // namespace (nsenter -n, ip netns exec): the container owning that namespace, or -1 when no
+  // container or several (a pod's shared net) own it. The PID namespace is handled by
+  // attribution (kPidNamespace) below.
+  constexpr std::array<NsKind, 4> kEnterable = {NsKind::kMnt, NsKind::kNet, NsKind::kIpc,
+                                                NsKind::kUts};
+  std::map<std::pair<std::size_t, uint64_t>, int64_t> owner;  // (kind, dev<<32|ino) -> container
+  const auto key = [](NsKind kind, const NsId& ns) {
+    return std::pair<std::size_t, uint64_t>{static_cast<std::size_t>(kind),
+                                            (uint64_t{ns.dev} << 32) | ns.ino};
+  };
+  for (std::size_t c = 0; c < n; ++c) {
+    if (ns_of[c] == nullptr) continue;
+    for (NsKind kind : kEnterable) {
+      const NsId& ns = NsOf(*ns_of[c], kind);
+      if (!ns.known() || snapshot.containers[c].sharing.host[static_cast<std::size_t>(kind)] != 0)
+        continue;
+      auto [it, inserted] = owner.emplace(key(kind, ns), static_cast<int64_t>(c));
+      if (!inserted && it->second != static_cast<int64_t>(c)) it->second = -1;
+    }
+  }
+
   // Mismatches, live processes only: a zombie's mount namespace link is gone.
   for (const Process& p : snapshot.processes) {
-    if (p.container == kNoContainer || p.state == ProcessState::kZombie) continue;
+    if (p.state == ProcessState::kZombie) continue;
+    if (p.container == kNoContainer) {
+      for (NsKind kind : kEnterable) {
+        auto it = owner.find(key(kind, NsOf(p.ns, kind)));
+        if (it == owner.end() || it->second < 0) continue;
+        ++snapshot.containers[static_cast<std::size_t>(it->second)].sharing.mismatched_cgroup;
+        break;  // once per process
+      }
+      continue;
+    }
     const auto c = static_cast<std::size_t>(p.container);
     if (ns_of[c] == nullptr) continue;
     Container& container = snapshot.containers[c];

@@ -73,7 +73,8 @@ struct NamespaceSharing {
   std::array<uint32_t, kNsKindCount> peers{};
   std::array<uint32_t, kNsKindCount> foreign_peers{};
   // Live processes where cgroup and namespaces disagree: in the container's cgroup but in
-  // another PID or mount namespace (nsenter, setns), or in its PID namespace but not its cgroup.
+  // another PID or mount namespace (nsenter, setns), or outside its cgroup but in its PID
+  // namespace or one of its own mount, network, IPC or UTS namespaces.
   uint32_t mismatched_namespace = 0;
   uint32_t mismatched_cgroup = 0;
 };

@@ -7,8 +7,9 @@
 #     --net=container:X2 makes X2 and Z net peers, everything else has no peer of any kind;
 #   - namespace_sharing_allowed follows the config file's allow-list (by Docker name, and by
 #     id glob);
-#   - mismatched_processes{kind="cgroup"}: a host process that nsenters a container's PID and
-#     mount namespaces counts, and stops counting once it is gone.
+#   - mismatched_processes{kind="cgroup"}: `nsenter -p -m` from the host counts twice (its child
+#     in the container's PID namespace, nsenter itself in its mount namespace), and stops
+#     counting once they are gone.
 #
 #   e2e_namespaces.sh PATH_TO_cproc_exporter
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -144,8 +145,10 @@ EOF
   E2E_PIDS+=("$child")
   log "nsenter pid $nsenter_pid, child pid $child: $(grep NSpid "/proc/$child/status" | tr '\t' ' '); cgroup $(grep -m1 pids "/proc/$child/cgroup")"
 
-  MISMATCH_WANT=1
-  expect_eventually 15 "mismatched_processes{kind=\"cgroup\"} == 1 with the nsenter'd process" \
+  # The child in the container's PID namespace, and nsenter itself (a host process) in its
+  # mount namespace: both outside the container's cgroup.
+  MISMATCH_WANT=2
+  expect_eventually 15 "mismatched_processes{kind=\"cgroup\"} == 2 with nsenter and its child" \
     "$METRICS" check_mismatch || soft_fail "a host-cgroup process in the container's PID namespace is not counted (expected vs seen above)"
 
   # Killing nsenter alone would leave its child running in the container's PID namespace

@@ -137,6 +137,37 @@ TEST_CASE("namespaces: processes whose cgroup and namespaces disagree") {
   CHECK(s.mismatched_cgroup == 1);
 }
 
+TEST_CASE("namespaces: host-cgroup processes inside a container's net, mnt, ipc or uts") {
+  Builder b;
+  const int32_t c = b.Container(100, Namespaces(1000));
+  NsSet pod_net = Namespaces(2000);
+  const int32_t p1 = b.Container(200, pod_net, "pod");
+  NsSet pod_member = Namespaces(3000);
+  NsOf(pod_member, NsKind::kNet) = NsOf(pod_net, NsKind::kNet);
+  b.Container(300, pod_member, "pod");
+  NsSet host_net = Namespaces(4000, {NsKind::kNet});
+  const int32_t h = b.Container(400, host_net);  // --net=host: its net is the host's
+
+  NsSet in_net = b.snap.host_ns;  // `nsenter -t <init> -n` from the host: only net entered
+  NsOf(in_net, NsKind::kNet) = NsOf(Namespaces(1000), NsKind::kNet);
+  b.Process(900, kNoContainer, in_net, 'S', Attribution::kNone);
+  NsSet in_two = b.snap.host_ns;  // net and uts: still one process
+  NsOf(in_two, NsKind::kNet) = NsOf(Namespaces(1000), NsKind::kNet);
+  NsOf(in_two, NsKind::kUts) = NsOf(Namespaces(1000), NsKind::kUts);
+  b.Process(901, kNoContainer, in_two, 'S', Attribution::kNone);
+  NsSet in_pod_net = b.snap.host_ns;  // the pod's shared net: owned by two, counted by none
+  NsOf(in_pod_net, NsKind::kNet) = NsOf(pod_net, NsKind::kNet);
+  b.Process(902, kNoContainer, in_pod_net, 'S', Attribution::kNone);
+  b.Process(903, kNoContainer, b.snap.host_ns, 'S', Attribution::kNone);  // a plain host process
+  b.Process(904, kNoContainer, in_net, 'Z', Attribution::kNone);          // zombies: not counted
+  AnalyseNamespaceSharing(b.snap, NsSet{});
+  auto sharing = [&](int32_t i) { return b.snap.containers[static_cast<std::size_t>(i)].sharing; };
+  CHECK(sharing(c).mismatched_cgroup == 2);
+  CHECK(sharing(p1).mismatched_cgroup == 0);
+  CHECK(sharing(h).mismatched_cgroup == 0);  // the host's net is nobody's to enter
+  CHECK(sharing(c).mismatched_namespace == 0);
+}
+
 TEST_CASE("namespaces: the exporter's own container, and containers with no live init") {
   Builder b;
   NsSet mine = Namespaces(1000, {NsKind::kPid});  // exporter run with --pid=host
