@@ -33,6 +33,9 @@ struct CgroupResolution {
   std::shared_ptr<const ContainerMatch> container;  // null: no line names a container
   bool parsed = true;
   bool unknown_layout = false;  // no match, yet a line looks like a container's cgroup
+  // A layout row matched but the runtime's files did not confirm it (not written yet, or not
+  // readable yet): asked again, not cached as "no container" for as long as the text is in use.
+  bool unconfirmed = false;
 };
 
 // What is kept of the processes whose parent is outside their container (init candidates).
@@ -80,6 +83,7 @@ constexpr uint64_t kAllKindsEvery = 4;
 struct InternedResolution {
   std::shared_ptr<const CgroupResolution> resolution;
   uint64_t last_used_scan = 0;
+  uint64_t resolved_scan = 0;
 };
 
 // "ns/<kind>" under a pid directory, in NsKind order.
@@ -164,8 +168,15 @@ struct Scanner::State {
 
   std::shared_ptr<const CgroupResolution> Resolve(const std::string& cgroup_text) {
     auto [it, inserted] = resolutions.try_emplace(cgroup_text);
-    it->second.last_used_scan = scan_number;
-    if (!inserted) return it->second.resolution;
+    InternedResolution& interned = it->second;
+    interned.last_used_scan = scan_number;
+    // An unconfirmed match is asked again once per revalidation period, by the first process
+    // re-read after it: not per process, and never more than the runtime's files can change.
+    if (!inserted && !(interned.resolution->unconfirmed &&
+                       interned.resolved_scan + RevalidateEvery() <= scan_number)) {
+      return interned.resolution;
+    }
+    interned.resolved_scan = scan_number;
     auto resolution = std::make_shared<CgroupResolution>();
     auto lines = ParseProcCgroup(cgroup_text);
     if (!lines) {
@@ -173,13 +184,17 @@ struct Scanner::State {
       ++errors.parse;
     } else {
       // Every line counts (DESIGN.md §2): the first one naming a container wins.
-      const LayoutConfirmer confirm = [this](std::string_view runtime, std::string_view parent,
-                                             std::string_view id) {
-        return metadata.Confirms(runtime, parent, id);
+      const LayoutConfirmer confirm = [this, &resolution](std::string_view runtime,
+                                                          std::string_view parent,
+                                                          std::string_view id) {
+        const bool confirmed = metadata.Confirms(runtime, parent, id);
+        if (!confirmed) resolution->unconfirmed = true;
+        return confirmed;
       };
       for (const CgroupLine& line : *lines) {
         if (auto match = MatchContainer(line.path, options.layouts, confirm)) {
           resolution->container = std::make_shared<const ContainerMatch>(std::move(*match));
+          resolution->unconfirmed = false;  // another row, or another line, named it
           break;
         }
       }
@@ -187,6 +202,7 @@ struct Scanner::State {
         for (const CgroupLine& line : *lines) {
           if (!LooksLikeUnknownContainer(line.path)) continue;
           resolution->unknown_layout = true;
+          if (!inserted) break;  // logged when first seen, not at every confirmation retry
           spdlog::info(
               "cgroup {} looks like a container but matches no known layout; please "
               "report it",
@@ -195,7 +211,7 @@ struct Scanner::State {
         }
       }
     }
-    it->second.resolution = resolution;
+    interned.resolution = resolution;
     return resolution;
   }
 
@@ -258,6 +274,8 @@ struct Scanner::State {
     entry.validated_scan = scan_number;
   }
 
+  uint64_t RevalidateEvery() const { return std::max<uint32_t>(1, options.revalidate_every); }
+
   RereadLevel NeedsReread(int32_t pid, bool zombie, bool execed, const CachedProcess& entry) const {
     if (entry.validated_scan == 0) return RereadLevel::kAll;
     // A zombie's cgroup v1 lines and most ns links are gone: keep what it had when alive.
@@ -265,7 +283,7 @@ struct Scanner::State {
     if (execed) return RereadLevel::kAll;
     // The periodic re-read finds what changed without an exec (setns(2), a write to another
     // cgroup's cgroup.procs); staggered by pid so the re-reads spread evenly over scans.
-    const uint64_t every = std::max<uint32_t>(1, options.revalidate_every);
+    const uint64_t every = RevalidateEvery();
     const uint64_t phase = scan_number + static_cast<uint64_t>(pid);
     if (phase % (every * kAllKindsEvery) == 0) return RereadLevel::kAll;
     return phase % every == 0 ? RereadLevel::kAttribution : RereadLevel::kNone;
@@ -394,7 +412,7 @@ struct Scanner::State {
       }
     }
     // Resolutions no process used for a while: containers that are gone.
-    const uint64_t keep = 2ULL * std::max<uint32_t>(1, options.revalidate_every);
+    const uint64_t keep = 2ULL * RevalidateEvery();
     std::erase_if(resolutions, [&](const auto& item) {
       return item.second.last_used_scan + keep < scan_number;
     });

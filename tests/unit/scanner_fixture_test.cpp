@@ -228,3 +228,43 @@ TEST_CASE("scanner: a process that execs is re-read at once (runc, nsenter exec 
   CHECK(p->container != kNoContainer);
   CHECK(snap->stats.cache_hits == snap->stats.processes - 1);  // only it was re-read
 }
+
+TEST_CASE("scanner: a cgroup Docker's files did not confirm yet is asked again, not cached") {
+  // docker run --cgroup-parent: the bare id is Docker's only once its config.v2.json is seen.
+  // A process first seen before that (or while the file is unreadable) must not stay
+  // unattributed while it keeps the same cgroup.
+  FixtureProcfs fs;
+  BuildHost(fs);
+  const std::string id = std::string(64, 'c');
+  const std::string cgroup = HybridCgroup("/my-parent/" + id, "/my-parent/" + id);
+  for (int32_t pid : {5000, 5001}) {
+    fs.Stat(pid, "app", 'S', pid == 5000 ? 4999 : 5000, 3000);
+    fs.Cgroup(pid, cgroup);
+    fs.Namespaces(pid, ContainerNs(7000));
+  }
+  FixtureProcfs host_root;  // --path.rootfs
+  ScannerOptions options{.procfs = fs.root(), .revalidate_every = 3};
+  options.metadata.rootfs = host_root.root();
+  Scanner scanner(options);
+  for (int i = 0; i < 4; ++i) {
+    auto snap = ScanOnce(scanner);
+    REQUIRE(FindContainer(*snap, id) == nullptr);
+    CHECK(snap->stats.unknown_layout_processes == 2);
+  }
+
+  host_root.Write("var/lib/docker/containers/" + id + "/config.v2.json",
+                  R"({"Name":"/late","Config":{"Image":"busybox"}})");
+  // Both processes are re-read within two revalidation periods; nothing else changed for them.
+  const Container* c = nullptr;
+  std::shared_ptr<const Snapshot> snap;
+  for (int i = 0; i < 6; ++i) {
+    snap = ScanOnce(scanner);
+    c = FindContainer(*snap, id);
+    if (c != nullptr && snap->stats.unknown_layout_processes == 0) break;
+  }
+  REQUIRE_MESSAGE(c != nullptr, "still unattributed although Docker's files now know it");
+  CHECK(c->runtime == "docker");
+  CHECK(c->name == "late");
+  CHECK(Count(c->processes, ProcessState::kSleeping) == 2);
+  CHECK(FindProcess(*snap, 5001)->container == FindProcess(*snap, 5000)->container);
+}
