@@ -17,6 +17,7 @@
 #include "collectors/attribution.h"
 #include "collectors/boot_time.h"
 #include "collectors/cgroupfs.h"
+#include "collectors/describe_container.h"
 #include "collectors/init_process.h"
 #include "collectors/namespace_sharing.h"
 #include "collectors/proc_cgroup.h"
@@ -389,18 +390,9 @@ struct Scanner::State {
   }
 
   // Names, image, pod and declared namespaces from the runtime's own files.
-  void DescribeFromMetadata(Container& c, double now) {
+  void DescribeFromFiles(Container& c, double now) {
     const MetadataLookup found = metadata.Lookup(c.runtime, c.id, now);
-    if (found.metadata == nullptr) return;
-    const ContainerMetadata& m = *found.metadata;
-    c.runtime = std::string(found.runtime);
-    c.named_from_files = true;
-    if (!m.name.empty()) c.name = m.name;
-    c.image = m.image;
-    c.pod_name = m.pod_name;
-    c.pod_namespace = m.pod_namespace;
-    if (!m.pod_uid.empty()) c.pod_uid = m.pod_uid;
-    c.declared_host = m.declared_host;
+    if (found.metadata != nullptr) DescribeFromMetadata(*found.metadata, found.runtime, c);
   }
 
   void Evict() {
@@ -570,7 +562,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
 
   const double now = WallSeconds();
   for (Container& c : snapshot->containers) {
-    s.DescribeFromMetadata(c, now);
+    s.DescribeFromFiles(c, now);
     c.pids = s.cgroupfs.ReadPids(c.cgroup);
   }
   s.metadata.ForgetUnused();

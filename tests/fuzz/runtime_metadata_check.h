@@ -1,6 +1,6 @@
 // Shared by the runtime metadata fuzz targets: what must hold for any ContainerMetadata a runtime's
 // file can produce, up to the bytes that leave the exporter. The metadata is put on a container
-// the way the scanner does (Scanner's DescribeFromMetadata), rendered to every metric family, the
+// the way the scanner does (collectors/describe_container.h), rendered to every metric family, the
 // text exposition and the /api/v1/containers JSON, and each is checked: label values valid UTF-8
 // and bounded, the identity labels unchanged by anything the file says, the declared namespaces
 // exported as parsed, and the JSON parsable with the same sanitised names.
@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "collectors/describe_container.h"
 #include "collectors/runtime_metadata.h"
 #include "collectors/snapshot.h"
 #include "exporter/container_report.h"
@@ -45,13 +46,7 @@ inline void CheckMetadata(const cproc::ContainerMetadata& m, const std::string& 
   c.cgroup = "/docker/" + id;
   c.layout = "docker-cgroupfs";
   c.name = id.substr(0, 12);
-  c.named_from_files = true;
-  if (!m.name.empty()) c.name = m.name;
-  c.image = m.image;
-  c.pod_name = m.pod_name;
-  c.pod_namespace = m.pod_namespace;
-  if (!m.pod_uid.empty()) c.pod_uid = m.pod_uid;
-  c.declared_host = m.declared_host;
+  cproc::DescribeFromMetadata(m, runtime, c);
   cproc::Snapshot snapshot;
   snapshot.containers.push_back(c);
   const std::string container_id = runtime + "://" + id;

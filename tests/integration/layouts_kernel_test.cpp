@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,24 +20,22 @@
 #include "collectors/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
+#include "tests/integration/scan_helpers.h"
 #include "tests/support/fixture_procfs.h"
 
 using namespace cproc;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::kernel::CgroupHierarchies;
-using cproc::testing::kernel::DetectCgroupHierarchies;
+using cproc::testing::kernel::ContainerOf;
 using cproc::testing::kernel::ErrnoText;
 using cproc::testing::kernel::FakeContainer;
 using cproc::testing::kernel::FakeContainerSpec;
+using cproc::testing::kernel::FindProcess;
+using cproc::testing::kernel::Hierarchies;
 using cproc::testing::kernel::RandomHex;
 using cproc::testing::kernel::ScopedCgroup;
 
 namespace {
-
-const CgroupHierarchies& Hierarchies() {
-  static const CgroupHierarchies found = DetectCgroupHierarchies();
-  return found;
-}
 
 struct Ids {
   std::string id = RandomHex(64);
@@ -180,19 +179,6 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-const Process* Find(const Snapshot& s, int32_t pid) {
-  for (const Process& p : s.processes) {
-    if (p.pid == pid) return &p;
-  }
-  return nullptr;
-}
-
-const Container* ContainerOf(const Snapshot& s, int32_t pid) {
-  const Process* p = Find(s, pid);
-  if (p == nullptr || p->container == kNoContainer) return nullptr;
-  return &s.containers[static_cast<std::size_t>(p->container)];
-}
-
 // An init in its own PID, UTS, IPC and mount namespaces (net left out: it is the slowest to
 // tear down, and attribution does not look at it) in `cgroup`; null (and a failed CHECK) if
 // the kernel refused.
@@ -300,7 +286,7 @@ void CheckHierarchy(const std::string& root, const std::string& hierarchy) {
   for (std::size_t k = 0; k < negatives.size(); ++k) {
     CAPTURE(negatives[k].path);
     if (negative_fakes[k] == nullptr) continue;
-    const Process* p = Find(*snap, negative_fakes[k]->init());
+    const Process* p = FindProcess(*snap, negative_fakes[k]->init());
     CHECK(p != nullptr);
     if (p == nullptr) continue;
     CHECK(p->container == kNoContainer);
@@ -348,7 +334,7 @@ TEST_CASE("kernel: containerd's /<namespace>/<id> is a container only with its b
   {
     auto snap = ScanWith(options);
     REQUIRE(snap != nullptr);
-    const Process* p = Find(*snap, fake->init());
+    const Process* p = FindProcess(*snap, fake->init());
     REQUIRE(p != nullptr);
     CHECK(p->container == kNoContainer);
   }
@@ -383,7 +369,7 @@ TEST_CASE("kernel: a bare id under any --cgroup-parent is Docker's only when Doc
   {
     auto snap = ScanWith(options);
     REQUIRE(snap != nullptr);
-    const Process* p = Find(*snap, fake->init());
+    const Process* p = FindProcess(*snap, fake->init());
     REQUIRE(p != nullptr);
     CHECK(p->container == kNoContainer);
     CHECK(snap->stats.unknown_layout_processes >= 1);
@@ -401,22 +387,24 @@ TEST_CASE("kernel: a bare id under any --cgroup-parent is Docker's only when Doc
 
 namespace {
 
-// A process that moves into `cgroup` and then unshares its cgroup namespace, which is then
-// rooted there, as a container's private cgroup namespace is (Docker's default on v2).
-class CgroupNamespaceHolder {
+// A forked child that is moved into `cgroup`, then runs `setup` there (async-signal-safe calls
+// only: this process has threads) and waits to be killed; killed and reaped by pid when
+// destroyed. error() says why not when `setup` failed or the child never got that far.
+class CgroupChild {
  public:
-  explicit CgroupNamespaceHolder(const ScopedCgroup& cgroup) {
+  CgroupChild(const ScopedCgroup& cgroup, const std::function<bool()>& setup,
+              const std::string& what) {
     int go[2], ready[2];
     if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(ready, O_CLOEXEC) != 0) {
       error_ = ErrnoText("pipe2");
       return;
     }
     pid_ = ::fork();
-    if (pid_ == 0) {  // only async-signal-safe calls from here on
+    if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       char byte = 0;
       if (::read(go[0], &byte, 1) != 1) ::_exit(1);
-      if (::unshare(CLONE_NEWCGROUP) != 0) ::_exit(2);
+      if (!setup()) ::_exit(2);
       if (::write(ready[1], "r", 1) != 1) ::_exit(3);
       for (int i = 0; i < 1000000; ++i) ::pause();
       ::_exit(0);
@@ -435,20 +423,20 @@ class CgroupNamespaceHolder {
       };
       char byte = 0;
       if (::poll(&wait_ready, 1, 5000) != 1 || ::read(ready[0], &byte, 1) != 1) {
-        error_ = "the holder could not unshare its cgroup namespace";
+        error_ = "the child could not " + what;
       }
     }
     ::close(go[1]);
     ::close(ready[0]);
   }
-  ~CgroupNamespaceHolder() {
+  ~CgroupChild() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
   }
-  CgroupNamespaceHolder(const CgroupNamespaceHolder&) = delete;
-  CgroupNamespaceHolder& operator=(const CgroupNamespaceHolder&) = delete;
+  CgroupChild(const CgroupChild&) = delete;
+  CgroupChild& operator=(const CgroupChild&) = delete;
 
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
@@ -457,6 +445,13 @@ class CgroupNamespaceHolder {
   pid_t pid_ = -1;
   std::string error_;
 };
+
+// A process that moves into `cgroup` and then unshares its cgroup namespace, which is then
+// rooted there, as a container's private cgroup namespace is (Docker's default on v2).
+std::unique_ptr<CgroupChild> HoldCgroupNamespace(const ScopedCgroup& cgroup) {
+  return std::make_unique<CgroupChild>(
+      cgroup, [] { return ::unshare(CLONE_NEWCGROUP) == 0; }, "unshare its cgroup namespace");
+}
 
 // One scan made on a thread that joined `holder`'s cgroup namespace: /proc/PID/cgroup is shown
 // relative to the reading thread's namespace, so this is what an exporter in that container
@@ -523,11 +518,11 @@ TEST_CASE("kernel: seen from another container's cgroup namespace, paths are ../
     containers.push_back(StartIn(*cgroups.back()));
     REQUIRE(containers.back() != nullptr);
   }
-  CgroupNamespaceHolder holder(**observer_cgroup);
-  REQUIRE_MESSAGE(holder.error().empty(), holder.error());
+  const auto holder = HoldCgroupNamespace(**observer_cgroup);
+  REQUIRE_MESSAGE(holder->error().empty(), holder->error());
 
   std::string error;
-  auto inside = ScanFromCgroupNamespaceOf(holder.pid(), error);
+  auto inside = ScanFromCgroupNamespaceOf(holder->pid(), error);
   REQUIRE_MESSAGE(inside != nullptr, error);
   auto outside = ScanWith(ScannerOptions{});
   REQUIRE(outside != nullptr);
@@ -547,79 +542,32 @@ TEST_CASE("kernel: seen from another container's cgroup namespace, paths are ../
   }
   // The observer's own cgroup is the root of its namespace, "/": from inside, the exporter's own
   // container cannot be told from the host. (Run it in the host's cgroup namespace.)
-  const Process* self = Find(*inside, holder.pid());
+  const Process* self = FindProcess(*inside, holder->pid());
   REQUIRE(self != nullptr);
   CHECK(self->container == kNoContainer);
-  CHECK(ContainerOf(*outside, holder.pid()) != nullptr);
+  CHECK(ContainerOf(*outside, holder->pid()) != nullptr);
 }
 
 namespace {
 
 // A process in `cgroup` that joins the network, IPC and UTS namespaces of `target`, as the
 // members of a Podman pod join its infra container's (and --net=container:X does for net).
-class NamespaceJoiner {
- public:
-  NamespaceJoiner(const ScopedCgroup& cgroup, pid_t target, bool ipc_and_uts) {
-    int go[2], ready[2];
-    if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(ready, O_CLOEXEC) != 0) {
-      error_ = ErrnoText("pipe2");
-      return;
-    }
-    const std::string base = "/proc/" + std::to_string(target) + "/ns/";
-    const std::string net = base + "net", ipc = base + "ipc", uts = base + "uts";
-    pid_ = ::fork();
-    if (pid_ == 0) {  // async-signal-safe calls only
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      char byte = 0;
-      if (::read(go[0], &byte, 1) != 1) ::_exit(1);
-      const auto join = [](const char* path, int kind) {
-        const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-        return fd >= 0 && ::setns(fd, kind) == 0;
-      };
-      if (!join(net.c_str(), CLONE_NEWNET)) ::_exit(2);
-      if (ipc_and_uts && (!join(ipc.c_str(), CLONE_NEWIPC) || !join(uts.c_str(), CLONE_NEWUTS))) {
-        ::_exit(3);
-      }
-      if (::write(ready[1], "r", 1) != 1) ::_exit(4);
-      for (int i = 0; i < 1000000; ++i) ::pause();
-      ::_exit(0);
-    }
-    ::close(go[0]);
-    ::close(ready[1]);
-    if (pid_ < 0) {
-      error_ = ErrnoText("fork");
-    } else if (auto moved = cgroup.AddProcess(pid_); !moved.empty()) {
-      error_ = moved;
-    } else if (::write(go[1], "g", 1) != 1) {
-      error_ = ErrnoText("write");
-    } else {
-      struct pollfd wait_ready {
-        ready[0], POLLIN, 0
-      };
-      char byte = 0;
-      if (::poll(&wait_ready, 1, 5000) != 1 || ::read(ready[0], &byte, 1) != 1) {
-        error_ = "the joiner could not join the namespaces of " + std::to_string(target);
-      }
-    }
-    ::close(go[1]);
-    ::close(ready[0]);
-  }
-  ~NamespaceJoiner() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  NamespaceJoiner(const NamespaceJoiner&) = delete;
-  NamespaceJoiner& operator=(const NamespaceJoiner&) = delete;
-
-  pid_t pid() const { return pid_; }
-  const std::string& error() const { return error_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string error_;
-};
+std::unique_ptr<CgroupChild> JoinNamespaces(const ScopedCgroup& cgroup, pid_t target,
+                                            bool ipc_and_uts) {
+  const std::string base = "/proc/" + std::to_string(target) + "/ns/";
+  const std::string net = base + "net", ipc = base + "ipc", uts = base + "uts";
+  const auto join = [](const std::string& path, int kind) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && ::setns(fd, kind) == 0;
+  };
+  return std::make_unique<CgroupChild>(
+      cgroup,
+      [&] {
+        return join(net, CLONE_NEWNET) &&
+               (!ipc_and_uts || (join(ipc, CLONE_NEWIPC) && join(uts, CLONE_NEWUTS)));
+      },
+      "join the namespaces of " + std::to_string(target));
+}
 
 }  // namespace
 
@@ -648,16 +596,16 @@ TEST_CASE("kernel: the containers of one Podman pod are peers, not foreign; outs
   spec.cgroups = {infra_cgroup->get()};
   auto infra = FakeContainer::Start(spec);
   REQUIRE_MESSAGE(infra.ok(), (infra.ok() ? "" : infra.error()));
-  NamespaceJoiner member(**member_cgroup, (*infra)->init(), /*ipc_and_uts=*/true);
-  REQUIRE_MESSAGE(member.error().empty(), member.error());
-  NamespaceJoiner outsider(**outsider_cgroup, (*infra)->init(), /*ipc_and_uts=*/false);
-  REQUIRE_MESSAGE(outsider.error().empty(), outsider.error());
+  const auto member = JoinNamespaces(**member_cgroup, (*infra)->init(), /*ipc_and_uts=*/true);
+  REQUIRE_MESSAGE(member->error().empty(), member->error());
+  const auto outsider = JoinNamespaces(**outsider_cgroup, (*infra)->init(), /*ipc_and_uts=*/false);
+  REQUIRE_MESSAGE(outsider->error().empty(), outsider->error());
 
   auto snap = ScanWith(ScannerOptions{});
   REQUIRE(snap != nullptr);
   const Container* infra_c = ContainerOf(*snap, (*infra)->init());
-  const Container* member_c = ContainerOf(*snap, member.pid());
-  const Container* outsider_c = ContainerOf(*snap, outsider.pid());
+  const Container* member_c = ContainerOf(*snap, member->pid());
+  const Container* outsider_c = ContainerOf(*snap, outsider->pid());
   REQUIRE((infra_c != nullptr && member_c != nullptr && outsider_c != nullptr));
   CHECK(infra_c->id == infra_id);
   CHECK(member_c->id == member_id);

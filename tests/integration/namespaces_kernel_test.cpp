@@ -40,6 +40,7 @@ using cproc::testing::kernel::Cgroups;
 using cproc::testing::kernel::ChildrenOf;
 using cproc::testing::kernel::FakeContainer;
 using cproc::testing::kernel::FakeContainerSpec;
+using cproc::testing::kernel::FindContainer;
 using cproc::testing::kernel::kContainerNamespaces;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
 using cproc::testing::kernel::NsInode;
@@ -50,6 +51,7 @@ using cproc::testing::kernel::ReadKernelCgroup;
 using cproc::testing::kernel::ReadKernelStat;
 using cproc::testing::kernel::ReadNsPids;
 using cproc::testing::kernel::ScanOnce;
+using cproc::testing::kernel::StartContainer;
 
 // The eight kinds, with the name of their /proc/PID/ns link and their CLONE_NEW* flag.
 struct Kind {
@@ -84,26 +86,6 @@ std::string WhyNotInHostNamespaces() {
     if (*host != *mine) return std::string("this process is not in the host's ") + kind.name;
   }
   return {};
-}
-
-// Declare the cgroups before the container: it is destroyed (killed, reaped) first.
-std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
-                                              FakeContainerSpec spec = FakeContainerSpec()) {
-  for (const auto& cgroup : cgroups) spec.cgroups.push_back(cgroup.get());
-  auto container = FakeContainer::Start(spec);
-  REQUIRE_MESSAGE(container.ok(), (container.ok() ? "" : container.error()));
-  return std::move(container).value();
-}
-
-const Container* FindContainer(const Snapshot& snapshot, const std::string& id,
-                               int32_t* index = nullptr) {
-  for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
-    if (snapshot.containers[i].id == id) {
-      if (index != nullptr) *index = static_cast<int32_t>(i);
-      return &snapshot.containers[i];
-    }
-  }
-  return nullptr;
 }
 
 bool HasLine(pid_t pid, const std::string& path) {

@@ -1,5 +1,6 @@
 // What the scanner's integration tests share: the host's cgroup hierarchies, a container's
-// cgroup made in every one of them (as Docker's cgroupfs driver does) and one checked scan.
+// cgroup made in every one of them (as Docker's cgroupfs driver does), one checked scan, a fake
+// container started in cgroups, and lookups in a snapshot.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -42,6 +43,38 @@ inline std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
   auto result = scanner.Scan();
   REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error()));
   return *result;
+}
+
+// Declare the cgroups before the container: it is destroyed (killed, reaped) first.
+inline std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
+                                                     FakeContainerSpec spec = FakeContainerSpec()) {
+  for (const auto& cgroup : cgroups) spec.cgroups.push_back(cgroup.get());
+  auto container = FakeContainer::Start(spec);
+  REQUIRE_MESSAGE(container.ok(), (container.ok() ? "" : container.error()));
+  return std::move(container).value();
+}
+
+// The container with this id, and its index in the snapshot (what Process::container holds).
+inline const Container* FindContainer(const Snapshot& snapshot, const std::string& id,
+                                      int32_t* index = nullptr) {
+  for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
+    if (snapshot.containers[i].id == id) {
+      if (index != nullptr) *index = static_cast<int32_t>(i);
+      return &snapshot.containers[i];
+    }
+  }
+  return nullptr;
+}
+
+inline const Process* FindProcess(const Snapshot& snapshot, int32_t pid) {
+  return cproc::FindProcess(snapshot.processes, pid);
+}
+
+// The container `pid` is attributed to; null when it is not in the snapshot or in none.
+inline const Container* ContainerOf(const Snapshot& snapshot, int32_t pid) {
+  const Process* p = FindProcess(snapshot, pid);
+  if (p == nullptr || p->container == kNoContainer) return nullptr;
+  return &snapshot.containers[static_cast<std::size_t>(p->container)];
 }
 
 }  // namespace cproc::testing::kernel

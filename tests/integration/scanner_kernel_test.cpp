@@ -43,36 +43,13 @@ using cproc::testing::kernel::ReadKernelStat;
 using cproc::testing::kernel::ScopedCgroup;
 
 using cproc::testing::kernel::Cgroups;
+using cproc::testing::kernel::FindContainer;
+using cproc::testing::kernel::FindProcess;
 using cproc::testing::kernel::Hierarchies;
 using cproc::testing::kernel::MakeCgroup;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
 using cproc::testing::kernel::ScanOnce;
-
-// Declare the cgroups before the container: it is destroyed (killed, reaped) first.
-std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
-                                              FakeContainerSpec spec = FakeContainerSpec()) {
-  for (const auto& cgroup : cgroups) spec.cgroups.push_back(cgroup.get());
-  auto container = FakeContainer::Start(spec);
-  REQUIRE_MESSAGE(container.ok(), (container.ok() ? "" : container.error()));
-  return std::move(container).value();
-}
-
-const Container* FindContainer(const Snapshot& snapshot, const std::string& id,
-                               int32_t* index = nullptr) {
-  for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
-    if (snapshot.containers[i].id == id) {
-      if (index != nullptr) *index = static_cast<int32_t>(i);
-      return &snapshot.containers[i];
-    }
-  }
-  return nullptr;
-}
-
-const Process* FindProcess(const Snapshot& snapshot, int32_t pid) {
-  auto it = std::lower_bound(snapshot.processes.begin(), snapshot.processes.end(), pid,
-                             [](const Process& p, int32_t value) { return p.pid < value; });
-  return it != snapshot.processes.end() && it->pid == pid ? &*it : nullptr;
-}
+using cproc::testing::kernel::StartContainer;
 
 std::string CountsText(const StateCounts& counts) {
   std::ostringstream out;
