@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -132,6 +133,22 @@ inline std::vector<KernelCgroupLine> ReadKernelCgroup(pid_t pid) {
                      line.substr(second + 1)});
   }
   return lines;
+}
+
+// Whether a line of /proc/PID/cgroup has exactly this path.
+inline bool HasCgroupLine(pid_t pid, const std::string& path) {
+  const auto lines = ReadKernelCgroup(pid);
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const KernelCgroupLine& line) { return line.path == path; });
+}
+
+// No line of /proc/PID/cgroup mentions `marker` (the container id): only a fallback can tie
+// this process to its container. False when the file is unreadable (no evidence either way).
+inline bool NoCgroupLineMentions(pid_t pid, const std::string& marker) {
+  const auto lines = ReadKernelCgroup(pid);
+  return !lines.empty() && std::none_of(lines.begin(), lines.end(), [&](const auto& line) {
+    return line.path.find(marker) != std::string::npos;
+  });
 }
 
 // The inode of /proc/PID/ns/<kind> as stat(2) sees it; nullopt with errno set when unreadable.

@@ -41,8 +41,10 @@ using cproc::testing::kernel::ChildrenOf;
 using cproc::testing::kernel::FakeContainer;
 using cproc::testing::kernel::FakeContainerSpec;
 using cproc::testing::kernel::FindContainer;
+using cproc::testing::kernel::HasCgroupLine;
 using cproc::testing::kernel::kContainerNamespaces;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
+using cproc::testing::kernel::NoCgroupLineMentions;
 using cproc::testing::kernel::NsInode;
 using cproc::testing::kernel::NsProbe;
 using cproc::testing::kernel::PollFor;
@@ -86,23 +88,6 @@ std::string WhyNotInHostNamespaces() {
     if (*host != *mine) return std::string("this process is not in the host's ") + kind.name;
   }
   return {};
-}
-
-bool HasLine(pid_t pid, const std::string& path) {
-  for (const auto& line : ReadKernelCgroup(pid)) {
-    if (line.path == path) return true;
-  }
-  return false;
-}
-
-// No line of /proc/PID/cgroup mentions `marker` (the container id).
-bool NoLineMentions(pid_t pid, const std::string& marker) {
-  const auto lines = ReadKernelCgroup(pid);
-  if (lines.empty()) return false;
-  for (const auto& line : lines) {
-    if (line.path.find(marker) != std::string::npos) return false;
-  }
-  return true;
 }
 
 // Both links readable and equal.
@@ -350,7 +335,7 @@ TEST_SUITE("namespaces on the real kernel") {
         CHECK(SameNs(probe->pid(), fake->init(), kind.name));
       }
       CHECK(SameNs(probe->helper(), ::getpid(), "pid"));
-      CHECK(NoLineMentions(probe->pid(), id));
+      CHECK(NoCgroupLineMentions(probe->pid(), id));
 
       int32_t index = kNoContainer;
       {
@@ -399,7 +384,7 @@ TEST_SUITE("namespaces on the real kernel") {
       CHECK(SameNs(sleep, fake->init(), "pid"));
       CHECK(SameNs(sleep, fake->init(), "mnt"));
       CHECK(SameNs(nsenter.pid(), ::getpid(), "pid"));
-      CHECK(NoLineMentions(sleep, id));
+      CHECK(NoCgroupLineMentions(sleep, id));
 
       const auto snapshot = ScanOnce(scanner);
       int32_t index = kNoContainer;
@@ -432,7 +417,7 @@ TEST_SUITE("namespaces on the real kernel") {
       const std::string error = cgroup->AddProcess(probe->pid());
       REQUIRE_MESSAGE(error.empty(), error);
     }
-    REQUIRE(HasLine(probe->pid(), relative));
+    REQUIRE(HasCgroupLine(probe->pid(), relative));
 
     // setns(2) and unshare(2) without exec change nothing stat shows: the scanner sees them at
     // its periodic re-read, here at every scan.
@@ -496,7 +481,7 @@ TEST_SUITE("namespaces on the real kernel") {
       CHECK_FALSE(SameNs(*child, fake->init(), "pid"));
       CHECK(ReadNsPids(*child).back() == 1);  // PID 1 of the new namespace
       CHECK(SameNs(*child, fake->init(), "mnt"));
-      CHECK(HasLine(*child, relative));  // its parent's cgroup
+      CHECK(HasCgroupLine(*child, relative));  // its parent's cgroup
       check_one_mismatch(*child, NsKind::kPid, "pid");
     }
   }

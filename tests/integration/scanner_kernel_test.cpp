@@ -35,7 +35,9 @@ using cproc::StateCounts;
 using cproc::testing::kernel::CgroupHierarchies;
 using cproc::testing::kernel::FakeContainer;
 using cproc::testing::kernel::FakeContainerSpec;
+using cproc::testing::kernel::HasCgroupLine;
 using cproc::testing::kernel::HostChildAtPid;
+using cproc::testing::kernel::NoCgroupLineMentions;
 using cproc::testing::kernel::NsInode;
 using cproc::testing::kernel::RandomHex;
 using cproc::testing::kernel::ReadKernelCgroup;
@@ -79,22 +81,6 @@ std::string AttributionName(Attribution attribution) {
       return "parent";
   }
   return "?";
-}
-
-bool HasLine(pid_t pid, const std::string& path) {
-  for (const auto& line : ReadKernelCgroup(pid)) {
-    if (line.path == path) return true;
-  }
-  return false;
-}
-
-// No line of /proc/PID/cgroup mentions `marker` (the container id): only a fallback can tie
-// this process to its container.
-bool NoLineMentions(pid_t pid, const std::string& marker) {
-  const auto lines = ReadKernelCgroup(pid);
-  return !lines.empty() && std::none_of(lines.begin(), lines.end(), [&](const auto& line) {
-    return line.path.find(marker) != std::string::npos;
-  });
 }
 
 // The container `id` holds exactly the fake container's processes, with the states, threads and
@@ -175,7 +161,7 @@ TEST_SUITE("scanner on the real kernel") {
                                    << line.path);
         CHECK(line.path == (line.hierarchy == "0" ? relative : std::string("/")));
       }
-      CHECK(HasLine(fake->sleeper(), relative));
+      CHECK(HasCgroupLine(fake->sleeper(), relative));
     } else {
       MESSAGE("not a hybrid cgroup host (v1 pids '"
               << h.v1_pids << "', v2 '" << h.v2
@@ -320,8 +306,8 @@ TEST_SUITE("scanner on the real kernel") {
     FakeContainerSpec spec;
     spec.namespaces = 0;
     const auto fake = StartContainer(cgroups, spec);
-    CHECK(HasLine(fake->init(), relative));
-    CHECK(NoLineMentions(fake->zombie(), id));
+    CHECK(HasCgroupLine(fake->init(), relative));
+    CHECK(NoCgroupLineMentions(fake->zombie(), id));
 
     Scanner scanner(ScannerOptions{});
     const auto snapshot = ScanOnce(scanner);
@@ -348,7 +334,7 @@ TEST_SUITE("scanner on the real kernel") {
     Cgroups cgroups;
     cgroups.push_back(MakeCgroup(h.v1_pids, relative));  // v1 only: no 0:: line names it
     const auto fake = StartContainer(cgroups);
-    REQUIRE(NoLineMentions(fake->zombie(), id));
+    REQUIRE(NoCgroupLineMentions(fake->zombie(), id));
 
     Scanner scanner(ScannerOptions{});
     const auto snapshot = ScanOnce(scanner);
@@ -382,7 +368,7 @@ TEST_SUITE("scanner on the real kernel") {
         INFO("cgroup " << near_miss.relative);
         const Cgroups cgroups = MakeCgroupsEverywhere(near_miss.relative);
         const auto fake = StartContainer(cgroups);
-        CHECK(HasLine(fake->init(), near_miss.relative));
+        CHECK(HasCgroupLine(fake->init(), near_miss.relative));
         Scanner scanner(ScannerOptions{});
         const auto snapshot = ScanOnce(scanner);
         const std::string leaf = near_miss.relative.substr(near_miss.relative.rfind('/') + 1);

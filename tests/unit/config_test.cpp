@@ -15,6 +15,28 @@ using namespace std::chrono_literals;
 
 using testing::TempFile;
 
+namespace {
+
+struct BadConfig {
+  const char* content;
+  const char* expect;  // a part of the error, after the file's path
+};
+
+// Each file is refused with one line that starts with the file's path and says `expect`.
+void CheckRefused(std::initializer_list<BadConfig> cases) {
+  for (const BadConfig& c : cases) {
+    CAPTURE(std::string(c.content));
+    TempFile file(c.content);
+    auto parsed = ParseCommandLine({"--config.file=" + file.path()});
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().find(file.path()) == 0);
+    CHECK(parsed.error().find(c.expect) != std::string::npos);
+    CHECK(parsed.error().find('\n') == std::string::npos);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("durations in Prometheus form") {
   CHECK(*ParseDuration("5s") == 5000ms);
   CHECK(*ParseDuration("1m30s") == 90000ms);
@@ -94,11 +116,7 @@ TEST_CASE("config file: sections mirror the flags, and flags override the file")
 }
 
 TEST_CASE("config file: errors name the file, the line and what was expected") {
-  struct Case {
-    const char* content;
-    const char* expect;
-  };
-  const Case cases[] = {
+  CheckRefused({
       {"web:\n  listen_adress: x\n", ":2: unknown setting 'web.listen-adress'"},
       {"scan:\n  interval: soon\n", ":2: invalid value 'soon' for scan.interval"},
       {"web: [1, 2]\n", ":1: section 'web' must be a mapping"},
@@ -106,15 +124,7 @@ TEST_CASE("config file: errors name the file, the line and what was expected") {
       {"scan:\n  interval: [1]\n", ":2: 'scan.interval' must be a single value"},
       {"web: {listen_address: x\n", "invalid YAML"},
       {"config:\n  file: other.yml\n", "unknown setting 'config.file'"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(std::string(c.content));
-    TempFile file(c.content);
-    auto parsed = ParseCommandLine({"--config.file=" + file.path()});
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().find(file.path()) == 0);
-    CHECK(parsed.error().find(c.expect) != std::string::npos);
-  }
+  });
 }
 
 TEST_CASE("config file: runtime file locations are lists, with the built-in ones by default") {
@@ -171,11 +181,7 @@ TEST_CASE("config file: runtime file locations are lists, with the built-in ones
 }
 
 TEST_CASE("config file: bad runtime roots are one clear line") {
-  struct Case {
-    const char* content;
-    const char* expect;
-  };
-  const Case cases[] = {
+  CheckRefused({
       {"runtime:\n  bundle_roots: /run/x\n",
        ":2: 'runtime.bundle_roots' must be a list of absolute paths"},
       {"runtime:\n  storage_roots: [var/lib/containers]\n",
@@ -184,16 +190,7 @@ TEST_CASE("config file: bad runtime roots are one clear line") {
       {"runtime:\n  storage_roots: [[/a]]\n", "'runtime.storage_roots' entries must be absolute"},
       {"runtime:\n  bundle_root: [/a]\n", ":2: unknown setting 'runtime.bundle-root'"},
       {"namespace_sharing:\n  allow: node\n", "'namespace_sharing.allow' must be a list"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(std::string(c.content));
-    TempFile file(c.content);
-    auto parsed = ParseCommandLine({"--config.file=" + file.path()});
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().find(file.path()) == 0);
-    CHECK(parsed.error().find(c.expect) != std::string::npos);
-    CHECK(parsed.error().find('\n') == std::string::npos);
-  }
+  });
   TempFile typo("runtime:\n  storage_root: [/a]\n");
   auto parsed = ParseCommandLine({"--config.file=" + typo.path()});
   REQUIRE_FALSE(parsed.ok());
