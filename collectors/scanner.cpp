@@ -172,7 +172,7 @@ struct Scanner::State {
     InternedResolution& interned = it->second;
     interned.last_used_scan = scan_number;
     // An unconfirmed match is asked again once per revalidation period, by the first process
-    // re-read after it: not per process, and never more than the runtime's files can change.
+    // re-read after it: one access(2) per such cgroup and period, not one per process.
     if (!inserted && !(interned.resolution->unconfirmed &&
                        interned.resolved_scan + RevalidateEvery() <= scan_number)) {
       return interned.resolution;
