@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cmd/ps_command.h"
+#include "cmd/scanner_setup.h"
 #include "exporter/build_info.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
@@ -71,14 +72,8 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   RaiseDescriptorLimit();
-  cproc::ScannerOptions scanner_options;
-  scanner_options.procfs = config.path_procfs;
-  scanner_options.sysfs = config.path_sysfs;
-  scanner_options.revalidate_every = config.scan_revalidate_every;
-  scanner_options.self_ns = cproc::ReadSelfNamespaces();
-  scanner_options.metadata = cproc::MetadataPathsOf(config);
   cproc::ScanLoop loop(
-      std::make_unique<cproc::Scanner>(std::move(scanner_options)), config.scan_interval,
+      std::make_unique<cproc::Scanner>(cproc::ScannerOptionsFor(config)), config.scan_interval,
       cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});
 
   cproc::HttpServerOptions http;

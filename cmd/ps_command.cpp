@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "cmd/scanner_setup.h"
 #include "collectors/proc_files.h"
 #include "collectors/proc_stat.h"
 #include "collectors/proc_status.h"
@@ -138,12 +139,7 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
   const Config& config = parsed->config;
   // On stderr, so `ps --json | jq` sees only JSON; a one-shot scan: only problems are worth a line.
   SetUpLogging("warn", "logfmt");
-  ScannerOptions scanner_options;
-  scanner_options.procfs = config.path_procfs;
-  scanner_options.sysfs = config.path_sysfs;
-  scanner_options.self_ns = ReadSelfNamespaces();
-  scanner_options.metadata = MetadataPathsOf(config);
-  Scanner scanner(std::move(scanner_options));
+  Scanner scanner(ScannerOptionsFor(config));
   auto scanned = scanner.Scan();
   if (!scanned) {
     std::fprintf(stderr, "cproc_exporter ps: %s\n", scanned.error().c_str());

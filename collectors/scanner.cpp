@@ -16,6 +16,7 @@
 
 #include "collectors/attribution.h"
 #include "collectors/boot_time.h"
+#include "collectors/cgroup_namespace_root.h"
 #include "collectors/cgroupfs.h"
 #include "collectors/describe_container.h"
 #include "collectors/init_process.h"
@@ -184,6 +185,10 @@ struct Scanner::State {
       resolution->parsed = false;
       ++errors.parse;
     } else {
+      // In a private cgroup namespace the exporter's own container reads "/": a host path again.
+      for (CgroupLine& line : *lines) {
+        if (line.unified()) line.path = HostCgroupPath(options.own_cgroup_root, line.path);
+      }
       // Every line counts (DESIGN.md §2): the first one naming a container wins.
       const LayoutConfirmer confirm = [this, &resolution](std::string_view runtime,
                                                           std::string_view parent,

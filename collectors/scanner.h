@@ -27,6 +27,9 @@ struct ScannerOptions {
   MetadataPaths metadata = {};
   // The exporter's own namespaces (from its own /proc/self), to recognise its own container.
   NsSet self_ns{};
+  // Where the exporter's private cgroup namespace is rooted in the host's cgroup v2 tree
+  // (FindOwnCgroupNamespaceRoot); "": the host's namespace, paths read are host paths.
+  std::string own_cgroup_root = {};
 };
 
 // The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/cgroup_namespace_root.h"
 #include "collectors/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
@@ -456,7 +457,8 @@ std::unique_ptr<CgroupChild> HoldCgroupNamespace(const ScopedCgroup& cgroup) {
 // One scan made on a thread that joined `holder`'s cgroup namespace: /proc/PID/cgroup is shown
 // relative to the reading thread's namespace, so this is what an exporter in that container
 // reads. (Namespaces are per thread: the test's other threads keep the host's.)
-std::shared_ptr<const Snapshot> ScanFromCgroupNamespaceOf(pid_t holder, std::string& error) {
+std::shared_ptr<const Snapshot> ScanFromCgroupNamespaceOf(pid_t holder, std::string& error,
+                                                          ScannerOptions options = {}) {
   std::shared_ptr<const Snapshot> result;
   std::thread scanner_thread([&] {
     const std::string path = "/proc/" + std::to_string(holder) + "/ns/cgroup";
@@ -465,7 +467,7 @@ std::shared_ptr<const Snapshot> ScanFromCgroupNamespaceOf(pid_t holder, std::str
       error = ErrnoText("setns " + path);
       return;
     }
-    Scanner scanner(ScannerOptions{});
+    Scanner scanner(std::move(options));
     auto scanned = scanner.Scan();
     if (scanned.ok()) {
       result = *scanned;
@@ -540,12 +542,31 @@ TEST_CASE("kernel: seen from another container's cgroup namespace, paths are ../
     CHECK(seen->id == t.id);
     CHECK(seen->pod_uid == t.pod_uid);
   }
-  // The observer's own cgroup is the root of its namespace, "/": from inside, the exporter's own
-  // container cannot be told from the host. (Run it in the host's cgroup namespace.)
+  // The observer's own cgroup is the root of its namespace, "/": without knowing where that is
+  // rooted, the exporter's own container cannot be told from the host...
   const Process* self = FindProcess(*inside, holder->pid());
   REQUIRE(self != nullptr);
   CHECK(self->container == kNoContainer);
-  CHECK(ContainerOf(*outside, holder->pid()) != nullptr);
+  const Container* self_outside = ContainerOf(*outside, holder->pid());
+  REQUIRE(self_outside != nullptr);
+  // ... and with the root (what FindOwnCgroupNamespaceRoot finds at start, checked against the
+  // real binary by e2e_own_cgroup_namespace) it is recognised as from the host, while the other
+  // containers' paths stay what the kernel wrote.
+  ScannerOptions rooted;
+  rooted.own_cgroup_root = observer_path;
+  auto inside_rooted = ScanFromCgroupNamespaceOf(holder->pid(), error, rooted);
+  REQUIRE_MESSAGE(inside_rooted != nullptr, error);
+  const Container* self_inside = ContainerOf(*inside_rooted, holder->pid());
+  REQUIRE(self_inside != nullptr);
+  CHECK(self_inside->id == self_outside->id);
+  CHECK(self_inside->cgroup == observer_path);
+  CHECK(self_inside->layout == "docker-systemd");
+  for (std::size_t k = 0; k < std::size(targets); ++k) {
+    const Container* seen = ContainerOf(*inside_rooted, containers[k]->init());
+    REQUIRE(seen != nullptr);
+    CHECK(seen->cgroup == targets[k].relative);
+    CHECK(seen->id == targets[k].id);
+  }
 }
 
 namespace {
@@ -624,4 +645,16 @@ TEST_CASE("kernel: the containers of one Podman pod are peers, not foreign; outs
     CHECK(member_c->sharing.foreign_peers[k(kind)] == 0);
     CHECK(infra_c->sharing.foreign_peers[k(kind)] == 0);
   }
+}
+
+TEST_CASE("kernel: in the host's cgroup namespace no root is added to the paths read") {
+  if (Hierarchies().v2.empty()) {
+    MESSAGE("SKIP: no cgroup v2 hierarchy");
+    return;
+  }
+  // This test runs in the host's cgroup namespace: what it reads for itself is its host path,
+  // found at once (no walk). A private namespace is e2e_own_cgroup_namespace's case.
+  CHECK(FindOwnCgroupNamespaceRoot("/sys") == "");
+  // A sysfs without a cgroup2 mount: nothing can be told, so nothing is added.
+  CHECK(FindOwnCgroupNamespaceRoot("/nonexistent") == "");
 }

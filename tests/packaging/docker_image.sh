@@ -3,7 +3,8 @@
 # README documents (uid 0, --cap-drop=ALL --cap-add=SYS_PTRACE, read-only root, no-new-privileges,
 # the host's /proc and cgroupfs mounted read-only, loopback-only port). Then /metrics must show
 # the host's processes (cproc_scan_processes > 10), a container this test starts, by name, and
-# the exporter's own container with host PID sharing and namespace_sharing_allowed 1.
+# the exporter's own container with host PID sharing and namespace_sharing_allowed 1, also when
+# the exporter runs in a private cgroup namespace (--cgroupns=private).
 #
 #   docker_image.sh SOURCE_DIR
 # Exit codes: 0 pass, 1 fail, 77 skip (reason printed): not root, no docker daemon, base images
@@ -252,6 +253,35 @@ log "exporter container ${exporter_id:0:12}: cproc_container_host_namespace{ns=\
   fail "cproc_container_host_namespace{ns=\"pid\"} of the exporter's own container is '${own_host_pid:-absent}', expected 1 (--pid=host)"
 [[ $own_allowed == 1 ]] ||
   fail "cproc_container_namespace_sharing_allowed of the exporter's own container is '${own_allowed:-absent}', expected 1"
+
+# The same run with --cgroupns=private (Docker's default on cgroup v2 hosts, and containerd's):
+# the exporter reads "0::/" for itself and must find its own cgroup in the mounted host tree.
+CONTAINERS+=("$PREFIX-exporter-cgroupns")
+"$DOCKER" run -d --name "$PREFIX-exporter-cgroupns" --cgroupns=private \
+  --pid=host --cap-drop=ALL --cap-add=SYS_PTRACE --security-opt no-new-privileges --read-only \
+  -v /proc:/host/proc:ro -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
+  -v /var/lib/docker/containers:/host/root/var/lib/docker/containers:ro \
+  -p 127.0.0.1::19256 "$IMAGE" >/dev/null
+private_id=$("$DOCKER" inspect -f '{{.Id}}' "$PREFIX-exporter-cgroupns")
+private_port=$("$DOCKER" port "$PREFIX-exporter-cgroupns" 19256/tcp |
+  sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -1)
+[[ -n $private_port ]] || fail "no loopback port published for the --cgroupns=private exporter"
+private_metrics=$TMP/metrics-cgroupns.txt
+seen_self=""
+for _ in $(seq 1 30); do
+  if curl -fsS -m 5 "http://127.0.0.1:$private_port/metrics" -o "$private_metrics" 2>/dev/null; then
+    seen_self=$(grep '^cproc_container_namespace_sharing_allowed{' "$private_metrics" |
+      grep -F "container_id=\"docker://$private_id\"" | awk '{print $NF}' | head -1 || true)
+    [[ -n $seen_self ]] && break
+  fi
+  sleep 1
+done
+log "--cgroupns=private: own container ${private_id:0:12} namespace_sharing_allowed ${seen_self:-absent}; $("$DOCKER" logs "$PREFIX-exporter-cgroupns" 2>&1 | grep -o 'private cgroup namespace rooted at [^ ]*' | head -1)"
+[[ $seen_self == 1 ]] ||
+  fail "with --cgroupns=private the exporter does not report its own container as allowed (saw '${seen_self:-absent}')"
+grep -q "^cproc_container_info{.*container_id=\"docker://$workload_id\"" "$private_metrics" ||
+  fail "with --cgroupns=private the workload container is not reported"
+"$DOCKER" rm -f "$PREFIX-exporter-cgroupns" >/dev/null
 
 # The documented run really is unprivileged: no capability beyond SYS_PTRACE, no_new_privs.
 pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$PREFIX-exporter")
