@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "cmd/process_environment.h"
 #include "cmd/scanner_setup.h"
 #include "collectors/proc_files.h"
 #include "collectors/proc_stat.h"
@@ -40,16 +41,6 @@ constexpr const char* kUsage =
     "Path flags (--path.procfs, --path.sysfs, --path.rootfs, --runtime.docker-root,\n"
     "--config.file) work as for the exporter.\n";
 
-// Field 22 of /proc/PID/stat for the process behind `dir_fd` (its /proc/PID directory), or
-// nullopt when it cannot be read (the process exited).
-std::optional<uint64_t> StartTicksAt(int dir_fd) {
-  std::string text;
-  if (ReadOnePieceAt(dir_fd, "stat", text) != ReadResult::kOk) return std::nullopt;
-  auto stat = ParseProcStat(text);
-  if (!stat) return std::nullopt;
-  return stat->start_ticks;
-}
-
 // The init's environment, for an operator at a terminal only. `init` is the process as the
 // scan saw it: the scan is over by now, so its pid may have been reused.
 int PrintEnvironment(const std::string& procfs, const Container& c, const Process& init) {
@@ -61,34 +52,27 @@ int PrintEnvironment(const std::string& procfs, const Container& c, const Proces
   const std::string name = EscapeForTerminal(c.name);
   // The init may have exited since the scan and its pid been given to an unrelated process (a
   // host process, another container's): printing that one's secrets as this container's would
-  // be worse than printing nothing. The directory descriptor stays bound to the process it
-  // was opened on (a reused pid gets a new /proc entry), and the start time, with the pid the
-  // identity of a process, must be the scanned one before the read and still be after it.
-  const Fd dir_fd = OpenAt(AT_FDCWD, dir.c_str(), O_DIRECTORY);
-  const auto same_process = [&] {
-    const std::optional<uint64_t> start = StartTicksAt(dir_fd.get());
-    return start.has_value() && *start == init.start_ticks;
-  };
-  if (!dir_fd.valid() || !same_process()) {
-    std::fprintf(stderr,
-                 "ps --env: PID %d is no longer the init of container %s (it exited after the "
-                 "scan; the pid may now belong to another process): nothing printed, run it "
-                 "again\n",
-                 init.pid, name.c_str());
-    return 1;
-  }
+  // be worse than printing nothing.
   std::string environ_text;
-  const ReadResult read = ReadFileAt(dir_fd.get(), "environ", environ_text);
-  if (!same_process()) {
-    std::fprintf(stderr,
-                 "ps --env: the init of container %s (PID %d) exited while its environment was "
-                 "read: nothing printed, run it again\n",
-                 name.c_str(), init.pid);
-    return 1;
-  }
-  if (read != ReadResult::kOk) {
-    std::fprintf(stderr, "ps --env: cannot read %s/environ\n", dir.c_str());
-    return 1;
+  switch (ReadEnvironmentOf(procfs, init.pid, init.start_ticks, environ_text)) {
+    case EnvironmentRead::kOk:
+      break;
+    case EnvironmentRead::kNotThatProcess:
+      std::fprintf(stderr,
+                   "ps --env: PID %d is no longer the init of container %s (it exited after the "
+                   "scan; the pid may now belong to another process): nothing printed, run it "
+                   "again\n",
+                   init.pid, name.c_str());
+      return 1;
+    case EnvironmentRead::kExitedDuringRead:
+      std::fprintf(stderr,
+                   "ps --env: the init of container %s (PID %d) exited while its environment was "
+                   "read: nothing printed, run it again\n",
+                   name.c_str(), init.pid);
+      return 1;
+    case EnvironmentRead::kUnreadable:
+      std::fprintf(stderr, "ps --env: cannot read %s/environ\n", dir.c_str());
+      return 1;
   }
   // A container controls these bytes: escape sequences in them must not reach the terminal.
   std::printf(
