@@ -7,7 +7,8 @@
       its scrapes succeed and its p99 latency stays below 1 s (median and p99 printed);
   (b) 30 slow clients each sending a request one byte every 500 ms (for 8 s) while a normal
       scrape still answers in < 2 s; then, for information only, as many slow clients as the
-      server has worker threads plus 10 (slowloris beyond the thread pool);
+      server has worker threads plus 10 (slowloris beyond the thread pool); then (b3) 80 of them
+      against --web.max-requests=100, whose 104 workers absorb them: scrapes answer in < 2 s;
   (c) a 64 KiB header, a 10 KiB path and 2000 small headers get a 4xx or a closed connection,
       and the server keeps serving;
   (d) PUT, DELETE, OPTIONS, TRACE, CONNECT, PATCH, POST, an unknown method and garbage get
@@ -278,6 +279,32 @@ def scenario_b(binary, workdir):
             + (f" (after {min(after):.1f}-{max(after):.1f} s)" if after else ""))
         check(exporter.alive(), "(b2) exporter still running")
         normal_scrape_ok(exporter, 2.0, "(b2) after the slow clients left")
+    finally:
+        exporter.stop()
+
+    # 80 slow clients against --web.max-requests=100 (104 workers): the headroom for slow
+    # clients is configurable, and with it scrapes answer as if they were not there.
+    log("(b3) 80 slow clients against --web.max-requests=100 (104 worker threads)")
+    exporter = Exporter(binary, workdir, ["--web.max-requests=100"])
+    exporter.start()
+    try:
+        stats = {"finished": 0, "dropped_by_server": 0, "dropped_after": []}
+        stop, threads = slow_clients(exporter.port, 80, 8, stats)
+        time.sleep(1.5)
+        worst = 0.0
+        failures = []
+        for _ in range(8):
+            status, elapsed, _, error = get(exporter.port)
+            worst = max(worst, elapsed)
+            if status != 200 or elapsed >= 2.0:
+                failures.append((status, round(elapsed, 3), error))
+            time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join(CLIENT_TIMEOUT + 5)
+        check(not failures, f"(b3) 8 scrapes during 80 slow clients all 200 in < 2 s "
+                            f"(worst {worst * 1000:.0f} ms; failures {failures[:3]})")
+        check(exporter.alive(), "(b3) exporter still running")
     finally:
         exporter.stop()
 
