@@ -4,13 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <optional>
 #include <string_view>
 
 #include "cmd/process_environment.h"
 #include "cmd/scanner_setup.h"
 #include "collectors/proc_files.h"
-#include "collectors/proc_stat.h"
 #include "collectors/proc_status.h"
 #include "collectors/scanner.h"
 #include "exporter/container_report.h"
