@@ -25,7 +25,7 @@ RELATIVE="/$TAG/docker-$ID.scope"
 CGROUP="$unified$RELATIVE"
 mkdir -p "$CGROUP" || fail "cannot create $CGROUP"
 # The exporter must be gone before its cgroup can be removed; then lib.sh's cleanup.
-trap 'rc=$?; stop_pid "${EXPORTER_PID:-0}"; remove_cgroup_trees "$TAG"; (exit $rc); e2e_cleanup' EXIT
+trap 'rc=$?; [[ -n ${EXPORTER_PID:-} ]] && stop_pid "$EXPORTER_PID"; remove_cgroup_trees "$TAG"; (exit $rc); e2e_cleanup' EXIT
 
 # start_exporter runs $EXPORTER_BIN: a wrapper that enters the cgroup, then new cgroup and mount
 # namespaces (its own mount namespace is how it tells its container from the host's processes).
