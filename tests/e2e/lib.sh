@@ -74,6 +74,7 @@ e2e_cleanup() {
 # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL. Only ever called on our own children.
 stop_pid() {
   local pid=$1 i
+  [[ $pid =~ ^[1-9][0-9]*$ ]] || return 0  # never 0 or -N: those name process groups
   kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null
   for ((i = 0; i < 100; i++)); do
