@@ -39,6 +39,10 @@ bool IsUnitName(std::string_view s) {
   return false;
 }
 
+// A free-form name a runtime chose (a containerd namespace or ctr id): a plain name that is
+// neither ".." (a path relative to a cgroup namespace) nor a systemd unit.
+bool IsFreeName(std::string_view s) { return s != ".." && IsName(s, false) && !IsUnitName(s); }
+
 // systemd unit names escape '-' and other bytes as \xNN (systemd.unit(5), "String Escaping").
 std::string UnescapeUnitName(std::string_view s) {
   std::string out;
@@ -80,7 +84,7 @@ std::optional<std::string> IdInComponent(const ContainerLayout& layout,
       if (IsName(id, true)) return UnescapeUnitName(id);
       break;
     case ContainerLayout::Id::kFreeId:
-      if (id != ".." && IsName(id, false) && !IsUnitName(id)) return std::string(id);
+      if (IsFreeName(id)) return std::string(id);
       break;
   }
   return std::nullopt;
@@ -95,7 +99,7 @@ bool ParentMatches(const ContainerLayout& layout, std::string_view parent) {
     case ContainerLayout::Parent::kPodUid:
       return PodUidOfComponent(parent).has_value();
     case ContainerLayout::Parent::kNamespace:
-      return parent != ".." && IsName(parent, false) && !IsUnitName(parent);
+      return IsFreeName(parent);
   }
   return false;
 }

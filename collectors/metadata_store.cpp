@@ -81,6 +81,10 @@ std::string MetadataStore::Host(const std::string& path) const {
   return paths_.rootfs + path;
 }
 
+std::string MetadataStore::DockerContainerDir(const std::string& id) const {
+  return Host(paths_.docker_root) + "/containers/" + id;
+}
+
 // The roots as paths on this machine, glob patterns expanded (only they cost a directory walk).
 std::vector<std::string> MetadataStore::HostRoots(const std::vector<std::string>& roots) const {
   std::vector<std::string> out;
@@ -118,7 +122,7 @@ std::string MetadataStore::FindDockerRoot() const {
 }
 
 bool MetadataStore::FromDocker(const std::string& id, Entry& entry) const {
-  const std::string dir = Host(paths_.docker_root) + "/containers/" + id;
+  const std::string dir = DockerContainerDir(id);
   std::string config, hostconfig;
   if (!ReadSmall(dir + "/config.v2.json", config, errors_)) return false;
   if (!ReadSmall(dir + "/hostconfig.json", hostconfig, errors_)) hostconfig.clear();
@@ -235,8 +239,7 @@ bool MetadataStore::Confirms(std::string_view runtime, std::string_view parent,
   if (runtime != "docker") return false;
   const std::string id_name(id);
   if (!SafeId(id_name)) return false;
-  const std::string path = Host(paths_.docker_root) + "/containers/" + id_name + "/config.v2.json";
-  return ::access(path.c_str(), F_OK) == 0;
+  return ::access((DockerContainerDir(id_name) + "/config.v2.json").c_str(), F_OK) == 0;
 }
 
 MetadataLookup MetadataStore::Lookup(std::string_view runtime, const std::string& id,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectors/runtime_metadata.h"
+#include "collectors/snapshot.h"
 
 namespace cproc {
 
@@ -37,14 +38,6 @@ struct MetadataPaths {
 struct MetadataLookup {
   const ContainerMetadata* metadata = nullptr;  // null: nothing found (yet)
   std::string_view runtime;  // the runtime whose files named it (may correct the layout's guess)
-};
-
-// Runtime files that exist but could not be used, since the exporter started. A file that is
-// not there is not an error: the container is not known to that runtime, or not yet.
-struct RuntimeFileErrors {
-  uint64_t permission = 0;  // EACCES: the runtime keeps it root-only (CAP_DAC_READ_SEARCH)
-  uint64_t io = 0;          // any other read error, or over the size bound
-  uint64_t parse = 0;       // not the JSON the runtime writes
 };
 
 class MetadataStore {
@@ -92,6 +85,8 @@ class MetadataStore {
   bool FromStorage(const std::string& id, Entry& entry);
   const StorageContainer* Listed(const std::string& list_path, const std::string& id);
   std::string Host(const std::string& path) const;
+  // <docker-root>/containers/<id> on this machine: config.v2.json and hostconfig.json.
+  std::string DockerContainerDir(const std::string& id) const;
   std::vector<std::string> HostRoots(const std::vector<std::string>& roots) const;
   std::string FindDockerRoot() const;
 

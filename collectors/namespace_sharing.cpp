@@ -33,12 +33,12 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   // host's link of a kind is unreadable (host = -1) the containers' own links still say who
   // shares with whom; only unknown links (inode 0) are never grouped: they are not one namespace.
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-    std::map<std::pair<uint64_t, uint64_t>, std::vector<std::size_t>> groups;
+    std::map<uint64_t, std::vector<std::size_t>> groups;  // by NsId::Key
     for (std::size_t c = 0; c < n; ++c) {
       if (ns_of[c] == nullptr || snapshot.containers[c].sharing.host[kind] == 1) continue;
       const NsId& ns = (*ns_of[c])[kind];
       if (!ns.known()) continue;
-      groups[{ns.dev, ns.ino}].push_back(c);
+      groups[ns.Key()].push_back(c);
     }
     for (const auto& [ns, members] : groups) {
       for (std::size_t c : members) {
@@ -60,11 +60,8 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   // attribution (kPidNamespace) below.
   constexpr std::array<NsKind, 4> kEnterable = {NsKind::kMnt, NsKind::kNet, NsKind::kIpc,
                                                 NsKind::kUts};
-  std::map<std::pair<std::size_t, uint64_t>, int64_t> owner;  // (kind, dev<<32|ino) -> container
-  const auto key = [](NsKind kind, const NsId& ns) {
-    return std::pair<std::size_t, uint64_t>{static_cast<std::size_t>(kind),
-                                            (uint64_t{ns.dev} << 32) | ns.ino};
-  };
+  std::map<std::pair<NsKind, uint64_t>, int64_t> owner;  // (kind, NsId::Key) -> container
+  const auto key = [](NsKind kind, const NsId& ns) { return std::pair{kind, ns.Key()}; };
   for (std::size_t c = 0; c < n; ++c) {
     if (ns_of[c] == nullptr) continue;
     for (NsKind kind : kEnterable) {

@@ -36,6 +36,8 @@ struct NsId {
     return known() && ino == other.ino && (dev == 0 || other.dev == 0 || dev == other.dev);
   }
   friend bool operator==(const NsId&, const NsId&) = default;
+  // (dev, ino) as one number, for grouping by exact identity.
+  uint64_t Key() const { return (uint64_t{dev} << 32) | ino; }
 };
 
 using NsSet = std::array<NsId, kNsKindCount>;

@@ -49,30 +49,36 @@ Fd OpenAt(int dir_fd, const char* path, int extra_flags) {
 
 namespace {
 
+// The one pread loop: reads from offset 0 into `buffer` (which only grows) and sets `used`.
 // With one_piece, a read shorter than asked for is the end of the file (see PreadOnePiece).
+template <typename Buffer>
+ReadResult PreadInto(int fd, Buffer& buffer, std::size_t& used, std::size_t max_bytes,
+                     bool one_piece) {
+  used = 0;
+  if (buffer.size() < 4096) buffer.resize(4096);
+  for (;;) {
+    const ssize_t n =
+        ::pread(fd, buffer.data() + used, buffer.size() - used, static_cast<off_t>(used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ClassifyErrno(errno);
+    }
+    if (n == 0) break;
+    const bool short_read = static_cast<std::size_t>(n) < buffer.size() - used;
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) return ReadResult::kIo;
+    if (short_read && one_piece) break;
+    if (used == buffer.size()) buffer.resize(buffer.size() * 2);
+  }
+  return ReadResult::kOk;
+}
+
 ReadResult Pread(int fd, std::string& out, std::size_t max_bytes, bool one_piece) {
   out.clear();
   std::size_t used = 0;
-  for (;;) {
-    if (out.size() < used + 4096) out.resize(used + 4096);
-    const ssize_t n = ::pread(fd, out.data() + used, out.size() - used, static_cast<off_t>(used));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      out.clear();
-      return ClassifyErrno(error);
-    }
-    if (n == 0) break;
-    const bool short_read = static_cast<std::size_t>(n) < out.size() - used;
-    used += static_cast<std::size_t>(n);
-    if (used > max_bytes) {
-      out.clear();
-      return ReadResult::kIo;
-    }
-    if (short_read && one_piece) break;
-  }
-  out.resize(used);
-  return ReadResult::kOk;
+  const ReadResult result = PreadInto(fd, out, used, max_bytes, one_piece);
+  out.resize(result == ReadResult::kOk ? used : 0);
+  return result;
 }
 
 }  // namespace
@@ -87,23 +93,10 @@ ReadResult PreadOnePiece(int fd, std::string& out, std::size_t max_bytes) {
 
 ReadResult PreadOnePiece(int fd, std::vector<char>& buffer, std::string_view& content,
                          std::size_t max_bytes) {
-  content = {};
-  if (buffer.size() < 4096) buffer.resize(4096);
   std::size_t used = 0;
-  for (;;) {
-    const ssize_t n =
-        ::pread(fd, buffer.data() + used, buffer.size() - used, static_cast<off_t>(used));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ClassifyErrno(errno);
-    }
-    used += static_cast<std::size_t>(n);
-    if (used > max_bytes) return ReadResult::kIo;
-    if (n == 0 || used < buffer.size()) break;  // a short read is the end (see above)
-    buffer.resize(buffer.size() * 2);
-  }
-  content = std::string_view(buffer.data(), used);
-  return ReadResult::kOk;
+  const ReadResult result = PreadInto(fd, buffer, used, max_bytes, true);
+  content = result == ReadResult::kOk ? std::string_view(buffer.data(), used) : std::string_view();
+  return result;
 }
 
 namespace {

@@ -317,6 +317,11 @@ struct Scanner::State {
     return boot_time.value_or(0);
   }
 
+  static InitCandidateCache& CandidateOf(CachedProcess& entry) {
+    if (entry.candidate == nullptr) entry.candidate = std::make_unique<InitCandidateCache>();
+    return *entry.candidate;
+  }
+
   // /proc/PID/status into `text`, through a descriptor kept in `entry` (if any) from then on.
   ReadResult ReadStatus(int proc_fd, int32_t pid, CachedProcess* entry) {
     InitCandidateCache* candidate = entry != nullptr ? entry->candidate.get() : nullptr;
@@ -329,8 +334,7 @@ struct Scanner::State {
     if (!fd.valid()) return ClassifyErrno(errno);
     const ReadResult result = PreadOnePiece(fd.get(), text);
     if (result == ReadResult::kOk && entry != nullptr) {
-      if (candidate == nullptr) entry->candidate = std::make_unique<InitCandidateCache>();
-      entry->candidate->status_fd = KeptFd(std::move(fd), descriptors);
+      CandidateOf(*entry).status_fd = KeptFd(std::move(fd), descriptors);
     }
     return result;
   }
@@ -367,13 +371,10 @@ struct Scanner::State {
       facts.exe_basename = std::string(exe.substr(exe.rfind('/') + 1));
     }
     if (entry != cache.end() && n > 0) {
-      if (candidate == nullptr) {
-        entry->second.candidate = std::make_unique<InitCandidateCache>();
-        candidate = entry->second.candidate.get();
-      }
-      candidate->exe_read = true;
-      candidate->exe_signature = entry->second.exec_signature;
-      candidate->exe_basename = facts.exe_basename;
+      InitCandidateCache& kept = CandidateOf(entry->second);
+      kept.exe_read = true;
+      kept.exe_signature = entry->second.exec_signature;
+      kept.exe_basename = facts.exe_basename;
     }
     return facts;
   }
@@ -585,9 +586,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.cached_cgroup_files = s.resolutions.size();
   stats.cached_metadata = s.metadata.size();
   stats.tracked_processes = s.reaping.tracked_processes();
-  stats.runtime_file_permission_errors = s.metadata.errors().permission;
-  stats.runtime_file_io_errors = s.metadata.errors().io;
-  stats.runtime_file_parse_errors = s.metadata.errors().parse;
+  stats.runtime_file_errors = s.metadata.errors();
   stats.cgroup_pids_available = s.cgroupfs.pids_available();
   if (namespaces_unreadable > 0 && !s.warned_namespaces) {
     s.warned_namespaces = true;

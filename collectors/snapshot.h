@@ -113,6 +113,15 @@ struct ScanErrorTotals {
   uint64_t io = 0;          // any other read error
 };
 
+// Runtime files (names, images, declared namespaces) that exist but could not be used, since the
+// exporter started. A file that is not there is not an error: the container is not known to
+// that runtime, or not yet.
+struct RuntimeFileErrors {
+  uint64_t permission = 0;  // EACCES: the runtime keeps it root-only (CAP_DAC_READ_SEARCH)
+  uint64_t io = 0;          // any other read error, or over the size bound
+  uint64_t parse = 0;       // not the JSON the runtime writes
+};
+
 struct ScanStats {
   double timestamp_seconds = 0;  // wall clock at the end of the scan
   double duration_seconds = 0;
@@ -127,11 +136,7 @@ struct ScanStats {
   uint64_t cached_metadata = 0;      // runtime metadata per container
   uint64_t tracked_processes = 0;    // reaping history
   ScanErrorTotals errors;
-  // Runtime files (names, images, declared namespaces) that exist but could not be used,
-  // since the exporter started: permission (needs CAP_DAC_READ_SEARCH), io, parse.
-  uint64_t runtime_file_permission_errors = 0;
-  uint64_t runtime_file_io_errors = 0;
-  uint64_t runtime_file_parse_errors = 0;
+  RuntimeFileErrors runtime_file_errors;
 };
 
 struct Snapshot {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exporter/label_values.h"
+#include "exporter/utf8.h"
 
 namespace cproc {
 namespace {
@@ -29,13 +30,15 @@ std::string Printable(const std::string& text) {
   const std::string valid = SanitizeLabelValue(text, 64);
   std::string out;
   out.reserve(valid.size());
-  for (std::size_t i = 0; i < valid.size(); ++i) {
-    const auto c = static_cast<unsigned char>(valid[i]);
-    const bool c1 = c == 0xC2 && i + 1 < valid.size() &&
-                    static_cast<unsigned char>(valid[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(valid[i + 1]) <= 0x9F;
-    if (c1) ++i;
-    out += c < 0x20 || c == 0x7f || c1 ? '?' : valid[i];
+  for (std::size_t i = 0; i < valid.size();) {
+    const Utf8Sequence d = DecodeUtf8At(valid, i);  // valid, as sanitised above
+    const uint32_t c = d.code_point;
+    if (d.length == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
+      out += '?';
+    } else {
+      out.append(valid, i, d.length);
+    }
+    i += d.length == 0 ? 1 : d.length;
   }
   return out;
 }

@@ -73,9 +73,9 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
               "could not be used, by reason: 'permission' means the exporter lacks "
               "CAP_DAC_READ_SEARCH and shows short ids instead of names.")
           .Add({{"reason", "permission"}},
-               static_cast<double>(stats.runtime_file_permission_errors))
-          .Add({{"reason", "io"}}, static_cast<double>(stats.runtime_file_io_errors))
-          .Add({{"reason", "parse"}}, static_cast<double>(stats.runtime_file_parse_errors))
+               static_cast<double>(stats.runtime_file_errors.permission))
+          .Add({{"reason", "io"}}, static_cast<double>(stats.runtime_file_errors.io))
+          .Add({{"reason", "parse"}}, static_cast<double>(stats.runtime_file_errors.parse))
           .Build());
 }
 

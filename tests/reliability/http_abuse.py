@@ -164,6 +164,26 @@ def normal_scrape_ok(exporter, within, what):
     return ok
 
 
+def scrapes_during(exporter, count, within):
+    """`count` scrapes 0.5 s apart: the worst latency and the ones not 200 in < `within` s."""
+    worst = 0.0
+    failures = []
+    for _ in range(count):
+        status, elapsed, _, error = get(exporter.port)
+        worst = max(worst, elapsed)
+        if status != 200 or elapsed >= within:
+            failures.append((status, round(elapsed, 3), error))
+        time.sleep(0.5)
+    return worst, failures
+
+
+def stop_threads(stop, threads):
+    """Tells the client threads to stop and waits for them (each bounded by its socket timeout)."""
+    stop.set()
+    for t in threads:
+        t.join(CLIENT_TIMEOUT + 5)
+
+
 # ---------------------------------------------------------------------------------------------
 
 def scenario_a(binary, workdir):
@@ -194,9 +214,7 @@ def scenario_a(binary, workdir):
             latencies.append(elapsed)
             statuses.append(status if status else error)
             time.sleep(0.1)
-        stop.set()
-        for t in loaders:
-            t.join(CLIENT_TIMEOUT + 5)
+        stop_threads(stop, loaders)
         log(f"(a) loaders: {sum(counts.values())} scrapes, by status {counts}")
         median, p99 = statistics.median(latencies), percentile(latencies, 99)
         log(f"(a) well-behaved client: {len(latencies)} scrapes, median {median * 1000:.1f} ms, "
@@ -246,17 +264,8 @@ def scenario_b(binary, workdir):
         stats = {"finished": 0, "dropped_by_server": 0, "dropped_after": []}
         stop, threads = slow_clients(exporter.port, 30, 8, stats)
         time.sleep(1)  # let them connect and start trickling
-        worst = 0.0
-        failures = []
-        for _ in range(12):  # ~7 s of scrapes during the trickle
-            status, elapsed, _, error = get(exporter.port)
-            worst = max(worst, elapsed)
-            if status != 200 or elapsed >= 2.0:
-                failures.append((status, round(elapsed, 3), error))
-            time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join(CLIENT_TIMEOUT + 5)
+        worst, failures = scrapes_during(exporter, 12, 2.0)  # ~7 s of scrapes during the trickle
+        stop_threads(stop, threads)
         log(f"(b) slow clients: {stats['finished']} trickled to the end, "
             f"{stats['dropped_by_server']} dropped by the server")
         check(not failures, f"(b) 12 scrapes during 30 slow clients all 200 in < 2 s "
@@ -270,9 +279,7 @@ def scenario_b(binary, workdir):
         stop, threads = slow_clients(exporter.port, count, 12, stats)
         time.sleep(1.5)
         status, elapsed, _, error = get(exporter.port, timeout=12)
-        stop.set()
-        for t in threads:
-            t.join(CLIENT_TIMEOUT + 5)
+        stop_threads(stop, threads)
         after = stats["dropped_after"]
         log(f"(b2) a normal scrape meanwhile: status {status} after {elapsed:.2f} s {error}; "
             f"slow clients dropped by the server: {stats['dropped_by_server']}"
@@ -291,17 +298,8 @@ def scenario_b(binary, workdir):
         stats = {"finished": 0, "dropped_by_server": 0, "dropped_after": []}
         stop, threads = slow_clients(exporter.port, 80, 8, stats)
         time.sleep(1.5)
-        worst = 0.0
-        failures = []
-        for _ in range(8):
-            status, elapsed, _, error = get(exporter.port)
-            worst = max(worst, elapsed)
-            if status != 200 or elapsed >= 2.0:
-                failures.append((status, round(elapsed, 3), error))
-            time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join(CLIENT_TIMEOUT + 5)
+        worst, failures = scrapes_during(exporter, 8, 2.0)
+        stop_threads(stop, threads)
         check(not failures, f"(b3) 8 scrapes during 80 slow clients all 200 in < 2 s "
                             f"(worst {worst * 1000:.0f} ms; failures {failures[:3]})")
         check(exporter.alive(), "(b3) exporter still running")
