@@ -530,6 +530,33 @@ inline void FlushBeforeCopy() { std::fflush(nullptr); }
 
 inline constexpr std::size_t kCloneStackBytes = 256 * 1024;
 
+// The end of a process that cloned `child` (a launcher, a probe's helper): waits until the child
+// dies, so that the child's parent-death signal is not sent early, then exits. Only system calls.
+[[noreturn]] inline void ExitAfter(pid_t child) {
+  for (int i = 0; i < 1000; ++i) {  // retried only when a signal interrupts the wait
+    int status = 0;
+    if (::waitpid(child, &status, 0) >= 0 || errno != EINTR) break;
+  }
+  ::_exit(0);
+}
+
+// One report (a struct) from a pipe, waiting at most 5 s; false on timeout, EOF or a short read.
+template <typename Report>
+bool ReadReport(int fd, Report& report) {
+  struct pollfd readable {
+    fd, POLLIN, 0
+  };
+  return ::poll(&readable, 1, 5000) == 1 &&
+         ::read(fd, &report, sizeof(report)) == static_cast<ssize_t>(sizeof(report));
+}
+
+// Reaps `pid` (0: none), a child of this process, waiting at most 10 s; says so when it cannot.
+inline void ReapOrWarn(pid_t pid) {
+  if (pid != 0 && !ReapChild(pid, std::chrono::milliseconds(10000))) {
+    std::fprintf(stderr, "kernel_fixture: pid %d not reaped within 10 s\n", pid);
+  }
+}
+
 struct LauncherArgs {
   const std::vector<std::pair<int, std::string>>* join = nullptr;
   int unshare_flags = 0;
@@ -570,11 +597,7 @@ inline int LauncherMain(void* raw) {
     ::close(fd);
   }
   if (!sent || init <= 0) ::_exit(1);
-  for (int i = 0; i < 1000; ++i) {  // retried only when a signal interrupts the wait
-    int status = 0;
-    if (::waitpid(init, &status, 0) >= 0 || errno != EINTR) break;
-  }
-  ::_exit(0);
+  ExitAfter(init);
 }
 
 }  // namespace internal
@@ -596,15 +619,12 @@ class FakeContainer {
 
     internal::InitArgs args{go[0],       go[1],        ready[0],           ready[1],
                             spec.zombie, spec.sleeper, spec.catch_sigterm, spec.orphan};
-    // Without CLONE_VM the child runs on its own copy of this buffer.
-    constexpr std::size_t kStackBytes = 256 * 1024;
-    std::vector<char> stack(kStackBytes);
+    std::vector<char> stack(internal::kCloneStackBytes);
     if (spec.join_namespaces != 0 || spec.unshare_namespaces != 0) {
       return StartThroughLauncher(spec, args, stack, std::move(go_read), std::move(go_write),
                                   std::move(ready_read), std::move(ready_write));
     }
-    const pid_t init =
-        ::clone(internal::InitMain, stack.data() + stack.size(), spec.namespaces | SIGCHLD, &args);
+    const pid_t init = internal::CloneProcess(internal::InitMain, &args, stack, spec.namespaces);
     if (init < 0) return Error{ErrnoText("clone")};
     std::unique_ptr<FakeContainer> container(new FakeContainer());
     container->init_ = init;
@@ -692,12 +712,7 @@ class FakeContainer {
     container->launcher_ = launcher;  // from here on, Stop() kills and reaps what exists
     report_write.Reset();
     internal::LaunchReport launched;
-    struct pollfd wait_report {
-      report_read.get(), POLLIN, 0
-    };
-    if (::poll(&wait_report, 1, 5000) != 1 ||
-        ::read(report_read.get(), &launched, sizeof(launched)) !=
-            static_cast<ssize_t>(sizeof(launched))) {
+    if (!internal::ReadReport(report_read.get(), launched)) {
       return Error{"the launcher did not report within 5 s"};
     }
     if (launched.init <= 0) {
@@ -731,11 +746,8 @@ class FakeContainer {
     // itself can be reaped. Without one, its orphans are re-parented to this process (a child
     // subreaper, see main.cpp) and reaped here by pid. A launcher exits once it has reaped
     // init, so it goes first: by then init's orphans are this process's children.
-    const pid_t pids[] = {launcher_, init_, zombie_, sleeper_, middle_, orphan_};
-    for (pid_t pid : pids) {
-      if (pid != 0 && !internal::ReapChild(pid, std::chrono::milliseconds(10000))) {
-        std::fprintf(stderr, "kernel_fixture: pid %d not reaped within 10 s\n", pid);
-      }
+    for (pid_t pid : {launcher_, init_, zombie_, sleeper_, middle_, orphan_}) {
+      internal::ReapOrWarn(pid);
     }
     launcher_ = init_ = zombie_ = sleeper_ = middle_ = orphan_ = 0;
   }
@@ -980,11 +992,7 @@ inline int ProbeHelperMain(void* raw) {
     ::close(fd);
   }
   if (!sent || probe <= 0) ::_exit(1);
-  for (int i = 0; i < 1000; ++i) {  // retried only when a signal interrupts the wait
-    int status = 0;
-    if (::waitpid(probe, &status, 0) >= 0 || errno != EINTR) break;
-  }
-  ::_exit(0);
+  ExitAfter(probe);
 }
 
 }  // namespace internal
@@ -1044,11 +1052,7 @@ class NsProbe {
     if (first > 0) ::kill(first, SIGKILL);
     // The helper exits once it has reaped the probe; by then the probe's orphans are this
     // process's children (it is a child subreaper) or belong to the init of their namespace.
-    for (pid_t pid : {helper_, probe_}) {
-      if (pid != 0 && !internal::ReapChild(pid, std::chrono::milliseconds(10000))) {
-        std::fprintf(stderr, "kernel_fixture: pid %d not reaped within 10 s\n", pid);
-      }
-    }
+    for (pid_t pid : {helper_, probe_}) internal::ReapOrWarn(pid);
     for (pid_t child : children_) internal::ReapChild(child, std::chrono::milliseconds(10000));
   }
   NsProbe(const NsProbe&) = delete;
@@ -1121,11 +1125,7 @@ class NsProbe {
 
   Expected<internal::ProbeReply> Receive() {
     internal::ProbeReply reply;
-    struct pollfd wait_reply {
-      replies_.get(), POLLIN, 0
-    };
-    if (::poll(&wait_reply, 1, 5000) != 1 ||
-        ::read(replies_.get(), &reply, sizeof(reply)) != static_cast<ssize_t>(sizeof(reply))) {
+    if (!internal::ReadReport(replies_.get(), reply)) {
       return Error{"no reply from the probe within 5 s"};
     }
     return reply;

@@ -27,12 +27,14 @@
 using namespace cproc;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::kernel::CgroupHierarchies;
+using cproc::testing::kernel::Cgroups;
 using cproc::testing::kernel::ContainerOf;
 using cproc::testing::kernel::ErrnoText;
 using cproc::testing::kernel::FakeContainer;
 using cproc::testing::kernel::FakeContainerSpec;
 using cproc::testing::kernel::FindProcess;
 using cproc::testing::kernel::Hierarchies;
+using cproc::testing::kernel::MakeCgroup;
 using cproc::testing::kernel::RandomHex;
 using cproc::testing::kernel::ScopedCgroup;
 
@@ -324,9 +326,8 @@ TEST_CASE("kernel: containerd's /<namespace>/<id> is a container only with its b
   }
   const std::string ns = "cproc-it-" + RandomHex(6);
   const std::string id = "svc_" + RandomHex(5);
-  auto cgroup = ScopedCgroup::Create(root, "/" + ns + "/" + id);
-  REQUIRE_MESSAGE(cgroup.ok(), (cgroup.ok() ? "" : cgroup.error()));
-  auto fake = StartIn(**cgroup);
+  const auto cgroup = MakeCgroup(root, "/" + ns + "/" + id);
+  auto fake = StartIn(*cgroup);
   REQUIRE(fake != nullptr);
 
   FixtureProcfs bundles;  // stands in for /run/containerd/io.containerd.runtime.v2.task
@@ -359,9 +360,8 @@ TEST_CASE("kernel: a bare id under any --cgroup-parent is Docker's only when Doc
     return;
   }
   const std::string id = RandomHex(64);
-  auto cgroup = ScopedCgroup::Create(root, "/cproc-parent-" + RandomHex(6) + "/" + id);
-  REQUIRE_MESSAGE(cgroup.ok(), (cgroup.ok() ? "" : cgroup.error()));
-  auto fake = StartIn(**cgroup);
+  const auto cgroup = MakeCgroup(root, "/cproc-parent-" + RandomHex(6) + "/" + id);
+  auto fake = StartIn(*cgroup);
   REQUIRE(fake != nullptr);
 
   FixtureProcfs host_root;  // --path.rootfs, with Docker's files for this one container
@@ -509,18 +509,15 @@ TEST_CASE("kernel: seen from another container's cgroup namespace, paths are ../
        ""},
   };
 
-  auto observer_cgroup = ScopedCgroup::Create(h.v2, observer_path);
-  REQUIRE_MESSAGE(observer_cgroup.ok(), (observer_cgroup.ok() ? "" : observer_cgroup.error()));
-  std::vector<std::unique_ptr<ScopedCgroup>> cgroups;
+  const auto observer_cgroup = MakeCgroup(h.v2, observer_path);
+  Cgroups cgroups;
   std::vector<std::unique_ptr<FakeContainer>> containers;  // after their cgroups: gone first
   for (const Target& t : targets) {
-    auto cgroup = ScopedCgroup::Create(h.v2, t.path);
-    REQUIRE_MESSAGE(cgroup.ok(), (cgroup.ok() ? "" : cgroup.error()));
-    cgroups.push_back(std::move(cgroup).value());
+    cgroups.push_back(MakeCgroup(h.v2, t.path));
     containers.push_back(StartIn(*cgroups.back()));
     REQUIRE(containers.back() != nullptr);
   }
-  const auto holder = HoldCgroupNamespace(**observer_cgroup);
+  const auto holder = HoldCgroupNamespace(*observer_cgroup);
   REQUIRE_MESSAGE(holder->error().empty(), holder->error());
 
   std::string error;
@@ -575,18 +572,10 @@ namespace {
 // members of a Podman pod join its infra container's (and --net=container:X does for net).
 std::unique_ptr<CgroupChild> JoinNamespaces(const ScopedCgroup& cgroup, pid_t target,
                                             bool ipc_and_uts) {
-  const std::string base = "/proc/" + std::to_string(target) + "/ns/";
-  const std::string net = base + "net", ipc = base + "ipc", uts = base + "uts";
-  const auto join = [](const std::string& path, int kind) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    return fd >= 0 && ::setns(fd, kind) == 0;
-  };
+  const auto paths = cproc::testing::kernel::internal::NsPathsToJoin(
+      target, CLONE_NEWNET | (ipc_and_uts ? CLONE_NEWIPC | CLONE_NEWUTS : 0));
   return std::make_unique<CgroupChild>(
-      cgroup,
-      [&] {
-        return join(net, CLONE_NEWNET) &&
-               (!ipc_and_uts || (join(ipc, CLONE_NEWIPC) && join(uts, CLONE_NEWUTS)));
-      },
+      cgroup, [&] { return cproc::testing::kernel::internal::JoinNamespaces(paths) == nullptr; },
       "join the namespaces of " + std::to_string(target));
 }
 
@@ -603,23 +592,19 @@ TEST_CASE("kernel: the containers of one Podman pod are peers, not foreign; outs
   const std::string infra_id = RandomHex(64), member_id = RandomHex(64),
                     outsider_id = RandomHex(64);
   const std::string slice = "/machine.slice/machine-libpod_pod_" + pod + ".slice";
-  auto infra_cgroup = ScopedCgroup::Create(root, slice + "/libpod-" + infra_id + ".scope");
-  auto member_cgroup = ScopedCgroup::Create(root, slice + "/libpod-" + member_id + ".scope");
-  auto outsider_cgroup =
-      ScopedCgroup::Create(root, "/machine.slice/libpod-" + outsider_id + ".scope");
-  REQUIRE_MESSAGE(infra_cgroup.ok(), (infra_cgroup.ok() ? "" : infra_cgroup.error()));
-  REQUIRE_MESSAGE(member_cgroup.ok(), (member_cgroup.ok() ? "" : member_cgroup.error()));
-  REQUIRE_MESSAGE(outsider_cgroup.ok(), (outsider_cgroup.ok() ? "" : outsider_cgroup.error()));
+  const auto infra_cgroup = MakeCgroup(root, slice + "/libpod-" + infra_id + ".scope");
+  const auto member_cgroup = MakeCgroup(root, slice + "/libpod-" + member_id + ".scope");
+  const auto outsider_cgroup = MakeCgroup(root, "/machine.slice/libpod-" + outsider_id + ".scope");
 
   FakeContainerSpec spec;  // the infra container: its own net, IPC, UTS (and PID, mount)
   spec.zombie = false;
   spec.sleeper = false;
-  spec.cgroups = {infra_cgroup->get()};
+  spec.cgroups = {infra_cgroup.get()};
   auto infra = FakeContainer::Start(spec);
   REQUIRE_MESSAGE(infra.ok(), (infra.ok() ? "" : infra.error()));
-  const auto member = JoinNamespaces(**member_cgroup, (*infra)->init(), /*ipc_and_uts=*/true);
+  const auto member = JoinNamespaces(*member_cgroup, (*infra)->init(), /*ipc_and_uts=*/true);
   REQUIRE_MESSAGE(member->error().empty(), member->error());
-  const auto outsider = JoinNamespaces(**outsider_cgroup, (*infra)->init(), /*ipc_and_uts=*/false);
+  const auto outsider = JoinNamespaces(*outsider_cgroup, (*infra)->init(), /*ipc_and_uts=*/false);
   REQUIRE_MESSAGE(outsider->error().empty(), outsider->error());
 
   auto snap = ScanWith(ScannerOptions{});

@@ -97,6 +97,17 @@ bool SameNs(pid_t a, pid_t b, const char* kind) {
   return first && second && *first == *second;
 }
 
+// `pid` is in the snapshot, attributed to the container at `index` by `attribution`.
+const Process* CheckAttributed(const Snapshot& snapshot, pid_t pid, int32_t index,
+                               Attribution attribution) {
+  INFO("pid " << pid);
+  const Process* p = cproc::FindProcess(snapshot.processes, pid);
+  REQUIRE(p != nullptr);
+  CHECK(p->container == index);
+  CHECK(p->attribution == attribution);
+  return p;
+}
+
 uint32_t Count(const Container& c, ProcessState state) {
   return c.processes[static_cast<std::size_t>(state)];
 }
@@ -342,10 +353,7 @@ TEST_SUITE("namespaces on the real kernel") {
         const auto snapshot = ScanOnce(scanner);
         const Container* c = FindContainer(*snapshot, id, &index);
         REQUIRE(c != nullptr);
-        const Process* p = cproc::FindProcess(snapshot->processes, probe->pid());
-        REQUIRE(p != nullptr);
-        CHECK(p->container == index);
-        CHECK(p->attribution == Attribution::kPidNamespace);
+        CheckAttributed(*snapshot, probe->pid(), index, Attribution::kPidNamespace);
         const Process* helper = cproc::FindProcess(snapshot->processes, probe->helper());
         REQUIRE(helper != nullptr);
         CHECK(helper->container == kNoContainer);
@@ -364,10 +372,7 @@ TEST_SUITE("namespaces on the real kernel") {
       const auto snapshot = ScanOnce(scanner);
       const Container* c = FindContainer(*snapshot, id, &index);
       REQUIRE(c != nullptr);
-      const Process* p = cproc::FindProcess(snapshot->processes, *child);
-      REQUIRE(p != nullptr);
-      CHECK(p->container == index);
-      CHECK(p->attribution == Attribution::kPidNamespace);
+      CheckAttributed(*snapshot, *child, index, Attribution::kPidNamespace);
       CHECK(c->sharing.mismatched_cgroup == 3U);
       CHECK(c->sharing.mismatched_namespace == 0U);
     }
@@ -390,10 +395,7 @@ TEST_SUITE("namespaces on the real kernel") {
       int32_t index = kNoContainer;
       const Container* c = FindContainer(*snapshot, id, &index);
       REQUIRE(c != nullptr);
-      const Process* p = cproc::FindProcess(snapshot->processes, sleep);
-      REQUIRE(p != nullptr);
-      CHECK(p->container == index);
-      CHECK(p->attribution == Attribution::kPidNamespace);
+      CheckAttributed(*snapshot, sleep, index, Attribution::kPidNamespace);
       // nsenter itself stays in the host's PID namespace: a host process, but in the
       // container's mount, net, IPC and UTS namespaces, so it counts as well as its sleep.
       const Process* parent = cproc::FindProcess(snapshot->processes, nsenter.pid());
@@ -429,10 +431,7 @@ TEST_SUITE("namespaces on the real kernel") {
       const auto snapshot = ScanOnce(scanner);
       const Container* c = FindContainer(*snapshot, id, &index);
       REQUIRE(c != nullptr);
-      const Process* p = cproc::FindProcess(snapshot->processes, probe->pid());
-      REQUIRE(p != nullptr);
-      CHECK(p->container == index);
-      CHECK(p->attribution == Attribution::kCgroup);
+      CheckAttributed(*snapshot, probe->pid(), index, Attribution::kCgroup);
       CHECK(c->sharing.mismatched_namespace == 0U);
       // The probe's helper joined init's namespaces but stayed in the host's cgroup.
       CHECK(c->sharing.mismatched_cgroup == 1U);
@@ -444,10 +443,7 @@ TEST_SUITE("namespaces on the real kernel") {
       const Container* c = FindContainer(*snapshot, id, &index);
       REQUIRE(c != nullptr);
       CHECK(c->init.pid == fake->init());
-      const Process* p = cproc::FindProcess(snapshot->processes, pid);
-      REQUIRE(p != nullptr);
-      CHECK(p->container == index);
-      CHECK(p->attribution == Attribution::kCgroup);
+      const Process* p = CheckAttributed(*snapshot, pid, index, Attribution::kCgroup);
       const auto inode = NsInode(pid, name);
       REQUIRE(inode.has_value());
       CHECK(NsOf(p->ns, kind).ino == *inode);

@@ -36,6 +36,7 @@ using cproc::Snapshot;
 using cproc::testing::kernel::CgroupHierarchies;
 using cproc::testing::kernel::Cgroups;
 using cproc::testing::kernel::Hierarchies;
+using cproc::testing::kernel::MakeCgroup;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
 using cproc::testing::kernel::NsInode;
 using cproc::testing::kernel::PollFor;
@@ -43,7 +44,6 @@ using cproc::testing::kernel::RandomHex;
 using cproc::testing::kernel::ReadKernelStat;
 using cproc::testing::kernel::ReadWholeFile;
 using cproc::testing::kernel::ScanOnce;
-using cproc::testing::kernel::ScopedCgroup;
 
 constexpr auto kSettle = std::chrono::milliseconds(5000);
 
@@ -259,11 +259,10 @@ TEST_SUITE("reattribution") {
     cproc::DescriptorBudget budget(1000);
     cproc::CgroupFs cgroupfs("/sys", &budget);
     for (const char* limit : {"50", "70"}) {  // made, read, removed; made again with another
-      auto cgroup = ScopedCgroup::Create(root, relative);
-      REQUIRE_MESSAGE(cgroup.ok(), (cgroup.ok() ? "" : cgroup.error()));
-      const std::string max = (*cgroup)->path() + "/pids.max";
+      const auto cgroup = MakeCgroup(root, relative);
+      const std::string max = cgroup->path() + "/pids.max";
       if (::access(max.c_str(), F_OK) != 0) {
-        MESSAGE("SKIP: no pids.max in " << (*cgroup)->path() << " (pids controller not enabled)");
+        MESSAGE("SKIP: no pids.max in " << cgroup->path() << " (pids controller not enabled)");
         return;
       }
       {

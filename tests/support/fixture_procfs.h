@@ -65,4 +65,16 @@ class FixtureProcfs {
   std::string root_;
 };
 
+// ns inodes for Namespaces(): the host's, as a kernel numbers its initial namespaces.
+inline std::map<std::string, uint64_t> HostNs() {
+  return {{"pid", 4026531836}, {"net", 4026531840},  {"mnt", 4026531841},   {"ipc", 4026531839},
+          {"uts", 4026531838}, {"user", 4026531837}, {"cgroup", 4026531835}};
+}
+
+// A container's own namespaces, numbered from `base`; its user namespace is the host's.
+inline std::map<std::string, uint64_t> ContainerNs(uint64_t base) {
+  return {{"pid", base},     {"net", base + 1},    {"mnt", base + 2},   {"ipc", base + 3},
+          {"uts", base + 4}, {"user", 4026531837}, {"cgroup", base + 5}};
+}
+
 }  // namespace cproc::testing

@@ -3,8 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 
 #include "collectors/metadata_store.h"
 #include "exporter/flags.h"

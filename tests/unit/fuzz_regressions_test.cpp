@@ -1,11 +1,7 @@
 // Inputs the libFuzzer targets in tests/fuzz found (or that their reports pointed at), kept as
 // plain unit tests so every build checks them, with or without clang and CPROC_FUZZ.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "exporter/config.h"

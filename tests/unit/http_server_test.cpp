@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,11 +15,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -28,6 +26,7 @@
 #include <vector>
 
 #include "exporter/exposition.h"
+#include "tests/support/temp_file.h"
 #include "tests/unit/gunzip.h"
 
 namespace cproc {
@@ -467,19 +466,16 @@ TEST_CASE("a trickled request body holds no worker: answered, closed, scrapes un
 }
 
 TEST_CASE("with basic auth: 401 first, even for unknown paths and unread bodies; probes open") {
-  char dir[] = "/tmp/cproc-web-XXXXXX";
-  REQUIRE(::mkdtemp(dir) != nullptr);
-  const std::string file = std::string(dir) + "/web.yml";
-  {
-    // alice:secret, bcrypt cost 4 (tests/unit/web_config_test.cpp).
-    std::ofstream(file)
-        << "basic_auth_users:\n"
-           "  alice: $2b$04$CKniVJ9mZzHaLWLIl/SV6uOUwTAutLluc0bBJDyKjCGUQfhT6UZ0W\n";
-  }
+  // alice:secret, bcrypt cost 4 (tests/unit/web_config_test.cpp).
+  std::optional<testing::TempFile> web_yml(
+      std::in_place,
+      "basic_auth_users:\n"
+      "  alice: $2b$04$CKniVJ9mZzHaLWLIl/SV6uOUwTAutLluc0bBJDyKjCGUQfhT6UZ0W\n",
+      "web.yml");
   HttpServerOptions options = LocalOptions();
-  options.web_config_file = file;
+  options.web_config_file = web_yml->path();
   const Running r = StartServer(options, Fixed(MakeExposition(kText)));
-  std::filesystem::remove_all(dir);  // read at start only
+  web_yml.reset();  // read at start only
   const std::string alice = "Authorization: Basic YWxpY2U6c2VjcmV0\r\n";
 
   CHECK(Get(r.port, "/metrics").status == 401);

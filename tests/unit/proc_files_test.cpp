@@ -2,11 +2,11 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
+#include <string_view>
+#include <vector>
+
 #include "tests/support/temp_file.h"
 
 using namespace cproc;

@@ -4,8 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <sys/stat.h>
-
 #include <string>
 
 #include "tests/support/fixture_procfs.h"

@@ -14,7 +14,9 @@
 #include "tests/support/fixture_procfs.h"
 
 using namespace cproc;
+using cproc::testing::ContainerNs;
 using cproc::testing::FixtureProcfs;
+using cproc::testing::HostNs;
 
 namespace {
 
@@ -463,18 +465,14 @@ TEST_CASE(
   WritePodmanStorage(rootfs);
   const std::string slice = "/machine.slice/machine-libpod_pod_" + kPodmanPod + ".slice";
   const std::string unnamed(64, '5');
-  const std::map<std::string, uint64_t> host = {
-      {"pid", 4026531836}, {"net", 4026531840},  {"mnt", 4026531841},   {"ipc", 4026531839},
-      {"uts", 4026531838}, {"user", 4026531837}, {"cgroup", 4026531835}};
   proc.Stat(2, "kthreadd", 'S', 0, 1);
   proc.Cgroup(2, "0::/\n");
-  proc.Namespaces(2, host);
+  proc.Namespaces(2, HostNs());
   // The pod: infra (catatonit) and web share net, ipc and uts, as a Podman pod does.
-  const std::map<std::string, uint64_t> infra_ns = {
-      {"pid", 5000}, {"net", 5001},        {"mnt", 5002},   {"ipc", 5003},
-      {"uts", 5004}, {"user", 4026531837}, {"cgroup", 5005}};
+  const std::map<std::string, uint64_t> infra_ns = ContainerNs(5000);
   std::map<std::string, uint64_t> web_ns = infra_ns;
-  web_ns["pid"] = 4026531836;  // web in the host's PID namespace, although config.json says own
+  // web in the host's PID namespace, although config.json says own.
+  web_ns["pid"] = HostNs().at("pid");
   web_ns["mnt"] = 6002;
   web_ns["cgroup"] = 6005;
   proc.Stat(4242, "catatonit", 'S', 4200, 1000);
@@ -486,22 +484,12 @@ TEST_CASE(
   // A container outside the pod with its own namespaces, and one whose files are not there.
   proc.Stat(4400, "redis-server", 'S', 4390, 1200);
   proc.Cgroup(4400, "0::/machine.slice/libpod-" + kPodmanCache + ".scope/container\n");
-  proc.Namespaces(4400, {{"pid", 7000},
-                         {"net", 7001},
-                         {"mnt", 7002},
-                         {"ipc", 7003},
-                         {"uts", 7004},
-                         {"user", 4026531837},
-                         {"cgroup", 7005}});
+  proc.Namespaces(4400, ContainerNs(7000));
   proc.Stat(4500, "sh", 'S', 4490, 1300);
   proc.Cgroup(4500, "0::/machine.slice/libpod-" + unnamed + ".scope/container\n");
-  proc.Namespaces(4500, {{"pid", 8000},
-                         {"net", 5001},  // --net=container:infra, from outside the pod
-                         {"mnt", 8002},
-                         {"ipc", 8003},
-                         {"uts", 8004},
-                         {"user", 4026531837},
-                         {"cgroup", 8005}});
+  std::map<std::string, uint64_t> joined_ns = ContainerNs(8000);
+  joined_ns["net"] = infra_ns.at("net");  // --net=container:infra, from outside the pod
+  proc.Namespaces(4500, joined_ns);
   proc.Write("sys/kernel/pid_max", "4194304");
 
   ScannerOptions options{.procfs = proc.root(), .sysfs = proc.root() + "/no-sysfs"};

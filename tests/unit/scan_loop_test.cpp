@@ -24,21 +24,13 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
+using testing::ContainerNs;
 using testing::FixtureProcfs;
+using testing::HostNs;
 
 const std::string kA = std::string(64, 'a');
 const std::string kB = std::string(64, 'b');
 const std::string kC = std::string(64, 'c');
-
-std::map<std::string, uint64_t> HostNs() {
-  return {{"pid", 4026531836}, {"net", 4026531840},  {"mnt", 4026531841},   {"ipc", 4026531839},
-          {"uts", 4026531838}, {"user", 4026531837}, {"cgroup", 4026531835}};
-}
-
-std::map<std::string, uint64_t> ContainerNs(uint64_t base) {
-  return {{"pid", base},     {"net", base + 1},    {"mnt", base + 2},   {"ipc", base + 3},
-          {"uts", base + 4}, {"user", 4026531837}, {"cgroup", base + 5}};
-}
 
 void AddContainer(const FixtureProcfs& fs, int pid, const std::string& id, uint64_t ns_base) {
   fs.Stat(pid, "sleep", 'S', 1, 1000 + static_cast<uint64_t>(pid));

@@ -5,23 +5,15 @@
 #include "tests/support/fixture_procfs.h"
 
 using namespace cproc;
+using cproc::testing::ContainerNs;
 using cproc::testing::FixtureProcfs;
+using cproc::testing::HostNs;
 
 namespace {
 
 const std::string kA = std::string(64, 'a');
 const std::string kB = std::string(64, 'b');
-constexpr uint64_t kHostPid = 4026531836, kHostNet = 4026531840;
-
-std::map<std::string, uint64_t> HostNs() {
-  return {{"pid", kHostPid},   {"net", kHostNet},    {"mnt", 4026531841},   {"ipc", 4026531839},
-          {"uts", 4026531838}, {"user", 4026531837}, {"cgroup", 4026531835}};
-}
-
-std::map<std::string, uint64_t> ContainerNs(uint64_t base) {
-  return {{"pid", base},     {"net", base + 1},    {"mnt", base + 2},   {"ipc", base + 3},
-          {"uts", base + 4}, {"user", 4026531837}, {"cgroup", base + 5}};
-}
+constexpr uint64_t kHostPid = 4026531836;  // HostNs()'s pid namespace
 
 std::string HybridCgroup(const std::string& path, const std::string& unified) {
   return "9:name=systemd:" + path + "\n8:pids:" + path + "\n4:memory:" + path + "\n0::" + unified +
