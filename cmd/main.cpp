@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,17 @@ void Reload(const std::vector<std::string>& args, const cproc::Config& running,
                needs_restart ? "; web.*, path.* and runtime.* changes need a restart" : "");
 }
 
+cproc::HttpServerOptions HttpOptionsFor(const cproc::Config& config) {
+  cproc::HttpServerOptions http;
+  http.listen_address = config.web_listen_address;
+  http.telemetry_path = config.web_telemetry_path;
+  http.max_requests = config.web_max_requests;
+  http.request_timeout_ms = static_cast<int>(config.web_request_timeout.count());
+  http.version = cproc::kVersion;
+  http.web_config_file = config.web_config_file;
+  return http;
+}
+
 int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
   // Block the signals we wait for before any thread starts, so every thread inherits the mask.
   sigset_t signals;
@@ -76,16 +88,10 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
       std::make_unique<cproc::Scanner>(cproc::ScannerOptionsFor(config)), config.scan_interval,
       cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});
 
-  cproc::HttpServerOptions http;
-  http.listen_address = config.web_listen_address;
-  http.telemetry_path = config.web_telemetry_path;
-  http.max_requests = config.web_max_requests;
-  http.request_timeout_ms = static_cast<int>(config.web_request_timeout.count());
-  http.version = cproc::kVersion;
-  http.web_config_file = config.web_config_file;
-  auto server = cproc::HttpServer::Start(http, [&loop] { return loop.LatestExposition(); });
-  if (!server) {
-    spdlog::critical("{}", server.error());
+  auto server =
+      cproc::HttpServer::Start(HttpOptionsFor(config), [&loop] { return loop.LatestExposition(); });
+  if (!server) {  // checked before: the network refused (port in use, no permission)
+    spdlog::error("{}", server.error());
     return 1;
   }
   loop.SetReloadStatus(true, UnixNow());
@@ -104,7 +110,14 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
     spdlog::info("received signal {}, shutting down", signal);
     break;
   }
-  loop.Stop();
+  server->reset();  // no new scrapes
+  // A scan stuck in a read (a hung filesystem under a runtime root) must not keep the daemon from
+  // stopping: systemd and the kubelet would SIGKILL it after their timeouts anyway.
+  if (!loop.StopWithin(std::chrono::seconds(2))) {
+    spdlog::warn("the scan in progress is blocked in a read; exiting without waiting for it");
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  }
   return 0;
 }
 
@@ -126,14 +139,20 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (parsed->version) {
-    std::printf("cproc_exporter, version %s (revision: %s)\n", cproc::kVersion, cproc::kRevision);
+    std::fputs(cproc::VersionLine().c_str(), stdout);
     return 0;
+  }
+  // A bad listen address or web config file is a bad flag too: one line, status 2, before
+  // anything starts.
+  if (auto checked = cproc::HttpServer::Check(HttpOptionsFor(parsed->config)); !checked) {
+    std::fprintf(stderr, "cproc_exporter: %s\n", checked.error().c_str());
+    return 2;
   }
   cproc::SetUpLogging(parsed->config.log_level, parsed->config.log_format);
   try {
     return Serve(parsed->config, args);
   } catch (const std::exception& e) {
-    spdlog::critical("fatal: {}", e.what());
+    spdlog::error("fatal: {}", e.what());
     return 1;
   }
 }

@@ -32,7 +32,8 @@ constexpr const char* kUsage =
     "Lists every container with its processes by state, PID 1, namespace sharing and pids usage.\n"
     "  --tree             process tree per container (host PID [PID inside] state comm)\n"
     "  --json             the same facts as JSON (as served at /api/v1/containers)\n"
-    "  --container X      only the container named X, or whose id starts with X\n"
+    "  --container X      only the container named X (or with id or runtime://id X); when\n"
+    "                     none is, those whose name or id starts with X\n"
     "  --env              with --container matching exactly one container, as root at a\n"
     "                     terminal: the init's environment (control characters escaped) and\n"
     "                     root filesystem path (never exported as metrics or over HTTP)\n"
@@ -118,6 +119,10 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
     std::fprintf(stderr, "cproc_exporter ps: %s\n", parsed.error().c_str());
     return 2;
   }
+  if (parsed->version) {
+    std::fputs(VersionLine().c_str(), stdout);
+    return 0;
+  }
   const Config& config = parsed->config;
   // On stderr, so `ps --json | jq` sees only JSON; a one-shot scan: only problems are worth a line.
   SetUpLogging("warn", "logfmt");
@@ -143,8 +148,9 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
   }
 
   if (options.environment) {
-    // Secrets of one container, so it must be the one meant: a name or id prefix that matches
-    // several is refused, never resolved to the first.
+    // Secrets of one container, so it must be the one meant: a query that could mean several
+    // (a name that is also another's id prefix) is refused, never resolved to one of them.
+    selected = ContainersQueryCouldMean(snapshot, options.container);
     if (selected.size() > 1) {
       std::fprintf(stderr,
                    "cproc_exporter ps: --env: '%s' matches %zu containers; name exactly one, "
@@ -177,7 +183,7 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
     };
     std::fputs(RenderContainerTrees(snapshot, selected, inner_pid).c_str(), stdout);
   } else {
-    std::fputs(RenderContainerTable(snapshot).c_str(), stdout);
+    std::fputs(RenderContainerTable(snapshot, selected).c_str(), stdout);
   }
   return 0;
 }

@@ -1,8 +1,11 @@
 #include "cmd/scanner_setup.h"
 
+#include <sys/stat.h>
+
 #include <spdlog/spdlog.h>
 
 #include "collectors/cgroup_namespace_root.h"
+#include "collectors/host_paths.h"
 
 namespace cproc {
 
@@ -13,6 +16,18 @@ ScannerOptions ScannerOptionsFor(const Config& config) {
   options.revalidate_every = config.scan_revalidate_every;
   options.self_ns = ReadSelfNamespaces();
   options.metadata = MetadataPathsOf(config);
+  // A wrong --runtime.docker-root fails silently otherwise: Docker containers keep short ids.
+  if (config.runtime_docker_root_given) {
+    const std::string containers =
+        HostPath(config.path_rootfs, config.runtime_docker_root) + "/containers";
+    struct stat st {};
+    if (::stat(containers.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      spdlog::warn(
+          "--runtime.docker-root {} has no containers directory ({}); Docker containers are "
+          "counted but keep their short ids",
+          config.runtime_docker_root, containers);
+    }
+  }
   options.own_cgroup_root = FindOwnCgroupNamespaceRoot(config.path_sysfs);
   if (!options.own_cgroup_root.empty()) {
     spdlog::info("running in a private cgroup namespace rooted at {} of {}/fs/cgroup",

@@ -264,8 +264,8 @@ std::optional<ContainerMatch> MatchContainer(std::string_view cgroup_path,
         return std::nullopt;  // the runtime's own process, below the container's cgroup
       }
       ContainerMatch match;
-      match.runtime = layout.runtime;
-      match.layout = layout.name;
+      match.runtime = std::string(layout.runtime);
+      match.layout = std::string(layout.name);
       match.id = std::move(*id);
       const std::size_t end = static_cast<std::size_t>(components[i].data() - cgroup_path.data()) +
                               components[i].size();

@@ -63,9 +63,11 @@ using LayoutConfirmer =
 
 const std::vector<ContainerLayout>& DefaultContainerLayouts();
 
+// Cached across scans (one per distinct cgroup file text), so it owns its strings rather than
+// viewing the layout row it came from.
 struct ContainerMatch {
-  std::string_view runtime;
-  std::string_view layout;  // the row that matched
+  std::string runtime;
+  std::string layout;  // the row's name
   std::string id;
   std::string cgroup;  // the path up to and including the container's component
   // The pod from an ancestor cgroup: a Kubernetes pod UID ('_' turned back to '-'), or a Podman

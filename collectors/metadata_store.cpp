@@ -2,14 +2,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
 
+#include "collectors/host_paths.h"
 #include "collectors/proc_files.h"
 
 namespace cproc {
@@ -18,12 +20,14 @@ namespace {
 constexpr std::size_t kMaxMetadataBytes = 4 << 20;  // runtime files are KiB; refuse anything odd
 // containers.json lists every container of a storage (~1 KiB each): room for tens of thousands.
 constexpr std::size_t kMaxListBytes = 32 << 20;
+// libpod's bolt_state.db: a few KiB per container and pod (its JSON configs), in pages.
+constexpr std::size_t kMaxLibpodStateBytes = 64 << 20;
+// A state database that changed while it was read is read again after this long, not sooner.
+constexpr double kUnsettledRetrySeconds = 1;
 constexpr char kDefaultDockerRoot[] = "/var/lib/docker";
 
 // Counts what is not "not there (yet)": a runtime's file that exists but cannot be read.
-bool ReadSmall(const std::string& path, std::string& out, RuntimeFileErrors& errors,
-               std::size_t max_bytes = kMaxMetadataBytes) {
-  const ReadResult result = ReadFileAt(AT_FDCWD, path.c_str(), out, max_bytes);
+void CountReadError(ReadResult result, const std::string& path, RuntimeFileErrors& errors) {
   if (result == ReadResult::kPermission) ++errors.permission;
   if (result == ReadResult::kIo) ++errors.io;
   if (result == ReadResult::kPermission) {
@@ -36,6 +40,12 @@ bool ReadSmall(const std::string& path, std::string& out, RuntimeFileErrors& err
           path);
     });
   }
+}
+
+bool ReadSmall(const std::string& path, std::string& out, RuntimeFileErrors& errors,
+               std::size_t max_bytes = kMaxMetadataBytes) {
+  const ReadResult result = ReadRegularFileAt(AT_FDCWD, path.c_str(), out, max_bytes);
+  CountReadError(result, path, errors);
   return result == ReadResult::kOk;
 }
 
@@ -54,8 +64,6 @@ bool SafeId(const std::string& id) {
   return !id.empty() && id.find('/') == std::string::npos && id != "." && id != "..";
 }
 
-bool HasGlob(const std::string& path) { return path.find_first_of("*?[") != std::string::npos; }
-
 }  // namespace
 
 const std::vector<std::string>& DefaultBundleRoots() {
@@ -67,8 +75,12 @@ const std::vector<std::string>& DefaultBundleRoots() {
 }
 
 const std::vector<std::string>& DefaultStorageRoots() {
-  static const std::vector<std::string> kRoots = {"/run/containers/storage",
-                                                  "/var/lib/containers/storage"};
+  // Rootful graph and run roots, then rootless Podman's run roots ($XDG_RUNTIME_DIR/containers,
+  // or /tmp/podman-run-<uid>/containers without it): their pidfiles find containers no cgroup
+  // names (runtime_pidfiles.h), their volatile lists name --rm ones.
+  static const std::vector<std::string> kRoots = {
+      "/run/containers/storage", "/var/lib/containers/storage", "/run/user/*/containers",
+      "/tmp/podman-run-*/containers"};
   return kRoots;
 }
 
@@ -77,31 +89,15 @@ MetadataStore::MetadataStore(MetadataPaths paths) : paths_(std::move(paths)) {
 }
 
 std::string MetadataStore::Host(const std::string& path) const {
-  if (paths_.rootfs.empty() || paths_.rootfs == "/") return path;
-  return paths_.rootfs + path;
+  return HostPath(paths_.rootfs, path);
 }
 
 std::string MetadataStore::DockerContainerDir(const std::string& id) const {
   return Host(paths_.docker_root) + "/containers/" + id;
 }
 
-// The roots as paths on this machine, glob patterns expanded (only they cost a directory walk).
 std::vector<std::string> MetadataStore::HostRoots(const std::vector<std::string>& roots) const {
-  std::vector<std::string> out;
-  out.reserve(roots.size());
-  for (const std::string& root : roots) {
-    const std::string host = Host(root);
-    if (!HasGlob(root)) {
-      out.push_back(host);
-      continue;
-    }
-    glob_t found{};
-    if (::glob(host.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &found) == 0) {
-      for (std::size_t i = 0; i < found.gl_pathc; ++i) out.emplace_back(found.gl_pathv[i]);
-    }
-    ::globfree(&found);
-  }
-  return out;
+  return ExpandHostRoots(paths_.rootfs, roots);
 }
 
 // dockerd's own default unless its config moves it (dockerd(8), "data-root").
@@ -223,6 +219,111 @@ bool MetadataStore::FromStorage(const std::string& id, Entry& entry) {
   return true;
 }
 
+// Podman 4 keeps its state in <graph root>/libpod/bolt_state.db (libpod/runtime.go: the
+// engine's static dir, <graph root>/libpod by default), rewritten in place by every podman
+// command that changes a container or pod. It is read whole, with its version checked before
+// and after: a read that overlapped a write may mix pages of two transactions, so it is not
+// trusted, the last good read is used and the file is read again at a later lookup.
+const LibpodState* MetadataStore::LibpodAt(const std::string& path, double now_seconds,
+                                           bool& unsettled) {
+  const auto stamp_of = [](const struct stat& st) {
+    return FileStamp{.inode = st.st_ino,
+                     .size = st.st_size,
+                     .mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                 static_cast<int64_t>(st.st_mtim.tv_nsec)};
+  };
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0) {
+    const int error = errno;
+    const ReadResult result = ClassifyErrno(error);
+    if (result == ReadResult::kVanished || error == ENOTDIR) {
+      libpod_dbs_.erase(path);  // no Podman state under this root
+    } else {
+      CountReadError(result, path, errors_);
+    }
+    return nullptr;
+  }
+  LibpodDb& db = libpod_dbs_[path];
+  const LibpodState* last_good = db.good ? &db.state : nullptr;
+  if (db.read == stamp_of(before)) return last_good;
+  if (now_seconds < db.retry_after) {
+    unsettled = true;
+    return last_good;
+  }
+  Fd fd = OpenRegularFileAt(AT_FDCWD, path.c_str());
+  if (!fd.valid()) {
+    const ReadResult result = ClassifyErrno(errno);
+    if (result != ReadResult::kVanished) CountReadError(result, path, errors_);
+    return last_good;
+  }
+  struct stat opened {};
+  struct stat after {};
+  std::string bytes;
+  const bool stat_opened = ::fstat(fd.get(), &opened) == 0;
+  const ReadResult read = PreadWhole(fd.get(), bytes, kMaxLibpodStateBytes);
+  if (!stat_opened || ::fstat(fd.get(), &after) != 0) {
+    CountReadError(ReadResult::kIo, path, errors_);
+    return last_good;
+  }
+  if (read != ReadResult::kOk) {
+    CountReadError(read, path, errors_);  // kIo also when over the size bound
+    db.read = stamp_of(after);
+    return last_good;
+  }
+  if (!(stamp_of(opened) == stamp_of(after)) ||
+      bytes.size() != static_cast<std::size_t>(after.st_size)) {
+    spdlog::debug("{}: changed while being read; using the last good read", path);
+    unsettled = true;
+    db.retry_after = now_seconds + kUnsettledRetrySeconds;
+    return last_good;
+  }
+  db.read = stamp_of(after);
+  auto parsed = ParseLibpodState(bytes);
+  if (!parsed) {
+    ++errors_.parse;
+    static std::once_flag warned;
+    bool first = false;
+    std::call_once(warned, [&] { first = true; });
+    if (first) {
+      spdlog::warn("{}: {}; Podman pods are not named from it (retried when it changes)", path,
+                   parsed.error());
+    } else {
+      spdlog::debug("{}: {}", path, parsed.error());
+    }
+    return last_good;
+  }
+  if (parsed->skipped > 0) {
+    ++errors_.parse;  // the rest is used
+    spdlog::debug("{}: {} entries skipped, the first: {}", path, parsed->skipped,
+                  parsed->first_problem);
+  }
+  db.state = std::move(*parsed);
+  db.good = true;
+  return &db.state;
+}
+
+// A Podman pod's name is only in libpod's state; its members' cgroups and OCI configs give its
+// id. The infra container is a member like the others.
+bool MetadataStore::FromLibpod(const std::string& id, Entry& entry, double now_seconds,
+                               bool& unsettled, bool& any_state) {
+  for (const std::string& root : HostRoots(paths_.storage_roots)) {
+    const LibpodState* state = LibpodAt(root + "/libpod/bolt_state.db", now_seconds, unsettled);
+    if (state == nullptr) continue;
+    any_state = true;
+    auto it = state->containers.find(id);
+    if (it == state->containers.end()) continue;
+    const LibpodContainer& container = it->second;
+    if (entry.metadata.name.empty()) entry.metadata.name = container.name;
+    if (!container.pod_id.empty()) {
+      entry.metadata.pod_uid = container.pod_id;
+      auto pod = state->pod_names.find(container.pod_id);
+      entry.metadata.pod_name = pod == state->pod_names.end() ? std::string() : pod->second;
+    }
+    return true;
+  }
+  return false;
+}
+
 bool MetadataStore::HasBundle(std::string_view ns, std::string_view id) const {
   const std::string ns_name(ns), id_name(id);
   if (!SafeId(ns_name) || !SafeId(id_name)) return false;
@@ -247,19 +348,36 @@ MetadataLookup MetadataStore::Lookup(std::string_view runtime, const std::string
   auto [it, inserted] = entries_.try_emplace(std::string(runtime) + "://" + id);
   Entry& entry = it->second;
   entry.used = true;
-  if (!entry.found && (inserted || now_seconds >= entry.next_retry) && SafeId(id)) {
-    entry.runtime = runtime;
-    if (runtime == "docker") {
-      entry.found = FromDocker(id, entry) || FromBundles(id, entry);
-    } else if (runtime == "containerd") {
-      // A bare id under kubepods may be cri-dockerd's: Docker's files settle it.
-      entry.found = FromBundles(id, entry) || FromDocker(id, entry);
-    } else if (runtime == "cri-o" || runtime == "podman") {
-      entry.found = FromStorage(id, entry) || FromBundles(id, entry);
+  if ((!entry.found || entry.pod_pending) && (inserted || now_seconds >= entry.next_retry) &&
+      SafeId(id)) {
+    if (!entry.found) {
+      entry.runtime = runtime;
+      if (runtime == "docker") {
+        entry.found = FromDocker(id, entry) || FromBundles(id, entry);
+      } else if (runtime == "containerd") {
+        // A bare id under kubepods may be cri-dockerd's: Docker's files settle it.
+        entry.found = FromBundles(id, entry) || FromDocker(id, entry);
+      } else if (runtime == "cri-o" || runtime == "podman") {
+        entry.found = FromStorage(id, entry) || FromBundles(id, entry);
+      }
     }
-    entry.next_retry = now_seconds + paths_.retry_seconds;
+    bool unsettled = false;
+    if (runtime == "podman") {
+      bool any_state = false;
+      const bool known = FromLibpod(id, entry, now_seconds, unsettled, any_state);
+      entry.found = entry.found || known;
+      entry.pod_pending = entry.found && !known;  // asked again at the next retry
+      // Incomplete only where a state is there to know it: Podman 5 keeps SQLite, not read here.
+      entry.state_expected = any_state;
+    }
+    entry.next_retry =
+        now_seconds +
+        (unsettled ? std::min(kUnsettledRetrySeconds, paths_.retry_seconds) : paths_.retry_seconds);
   }
-  return MetadataLookup{entry.found ? &entry.metadata : nullptr, entry.runtime};
+  // Files that are not there at all stay so for long (permissions, a wrong root): not waited
+  // for. What is waited for is a write in flight: Podman's state lagging its containers.json.
+  return MetadataLookup{entry.found ? &entry.metadata : nullptr, entry.runtime,
+                        !(entry.found && entry.pod_pending && entry.state_expected)};
 }
 
 void MetadataStore::ForgetUnused() {

@@ -23,6 +23,8 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
       const NsId& host = snapshot.host_ns[kind];
       if (ns.known() && host.known()) container.sharing.host[kind] = ns.SameAs(host) ? 1 : 0;
     }
+    container.sharing.mismatches_known =
+        NsOf(init->ns, NsKind::kPid).known() && NsOf(init->ns, NsKind::kMnt).known();
     const NsId& self_pid = NsOf(self_ns, NsKind::kPid);
     const NsId& self_mnt = NsOf(self_ns, NsKind::kMnt);
     container.is_self = self_mnt.known() && NsOf(init->ns, NsKind::kMnt).SameAs(self_mnt) &&
@@ -30,15 +32,17 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   }
 
   // Peers: containers grouped by each namespace they do not share with the host. Where the
-  // host's link of a kind is unreadable (host = -1) the containers' own links still say who
-  // shares with whom; only unknown links (inode 0) are never grouped: they are not one namespace.
+  // host's link of a kind is unknown (only on kernels that do not fix its inode, without
+  // CAP_SYS_PTRACE), a namespace two containers share may be the host's (--net=host): their
+  // peers of that kind are unknown, not counted. Unknown links (inode 0) are never grouped.
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
     std::map<uint64_t, std::vector<std::size_t>> groups;  // by NsId::Key
     for (std::size_t c = 0; c < n; ++c) {
-      if (ns_of[c] == nullptr || snapshot.containers[c].sharing.host[kind] == 1) continue;
-      const NsId& ns = (*ns_of[c])[kind];
-      if (!ns.known()) continue;
-      groups[ns.Key()].push_back(c);
+      NamespaceSharing& sharing = snapshot.containers[c].sharing;
+      if (sharing.host[kind] < 0) continue;  // its link or the host's is unknown
+      sharing.peers_known[kind] = true;
+      if (sharing.host[kind] == 1) continue;
+      groups[(*ns_of[c])[kind].Key()].push_back(c);
     }
     for (const auto& [ns, members] : groups) {
       for (std::size_t c : members) {
@@ -80,7 +84,9 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
       for (NsKind kind : kEnterable) {
         auto it = owner.find(key(kind, NsOf(p.ns, kind)));
         if (it == owner.end() || it->second < 0) continue;
-        ++snapshot.containers[static_cast<std::size_t>(it->second)].sharing.mismatched_cgroup;
+        NamespaceSharing& sharing =
+            snapshot.containers[static_cast<std::size_t>(it->second)].sharing;
+        if (sharing.mismatches_known) ++sharing.mismatched_cgroup;
         break;  // once per process
       }
       continue;
@@ -88,8 +94,11 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
     const auto c = static_cast<std::size_t>(p.container);
     if (ns_of[c] == nullptr) continue;
     Container& container = snapshot.containers[c];
+    if (!container.sharing.mismatches_known) continue;
     if (p.attribution == Attribution::kPidNamespace) {
-      ++container.sharing.mismatched_cgroup;
+      // Outside the container's cgroup; a container without one (found through its pidfile)
+      // has all its processes there.
+      if (!container.cgroup.empty()) ++container.sharing.mismatched_cgroup;
       continue;
     }
     for (NsKind kind : {NsKind::kPid, NsKind::kMnt}) {

@@ -55,4 +55,19 @@ struct NsLink {
 // Parses the target of a /proc/PID/ns/<kind> link: "net:[4026531992]".
 Expected<NsLink> ParseNsLink(std::string_view target);
 
+struct KernelVersion {
+  int major = 0;
+  int minor = 0;
+};
+
+// "6.1.0-13-amd64" -> {6, 1}; nullopt when the release does not start with major.minor.
+std::optional<KernelVersion> ParseKernelRelease(std::string_view release);
+
+// The inode the kernel gives the initial namespace of `kind`, where it is fixed
+// (include/linux/proc_ns.h, PROC_*_INIT_INO): ipc, uts, user and pid since Linux 3.8, cgroup
+// since 4.6, time since 5.6, net and mnt since 6.18. Before that, or for an unknown kernel,
+// nullopt: the initial namespace is numbered like any other and can only be read from a
+// process in it. Dynamic numbers start at 0xF0000000, so a fixed one is never another's.
+std::optional<uint32_t> InitialNamespaceInode(NsKind kind, std::optional<KernelVersion> kernel);
+
 }  // namespace cproc

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -9,6 +11,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "collectors/parse_util.h"
@@ -117,6 +120,26 @@ ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out, std::size_
   return ReadAt(dir_fd, path, out, max_bytes, false);
 }
 
+Fd OpenRegularFileAt(int dir_fd, const char* path) {
+  Fd fd = OpenAt(dir_fd, path, O_NONBLOCK | O_NOCTTY);
+  struct stat st {};
+  if (fd.valid() && (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
+    fd.Reset();
+    errno = EINVAL;
+  }
+  return fd;
+}
+
+ReadResult ReadRegularFileAt(int dir_fd, const char* path, std::string& out,
+                             std::size_t max_bytes) {
+  Fd fd = OpenRegularFileAt(dir_fd, path);
+  if (!fd.valid()) {
+    out.clear();
+    return ClassifyErrno(errno);
+  }
+  return PreadWhole(fd.get(), out, max_bytes);
+}
+
 ReadResult ReadOnePieceAt(int dir_fd, const char* path, std::string& out, std::size_t max_bytes) {
   return ReadAt(dir_fd, path, out, max_bytes, true);
 }
@@ -145,6 +168,17 @@ ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint32_t nsfs_dev, NsId& o
   auto link = ParseNsLink(std::string_view(target.data(), static_cast<std::size_t>(n)));
   if (!link) return ReadResult::kIo;
   out = NsId{nsfs_dev, link->ino};
+  return ReadResult::kOk;
+}
+
+ReadResult ReadUserNamespaceOwner(int proc_fd, int32_t pid, uint32_t& owner_uid) {
+  std::array<char, 32> path{};
+  std::snprintf(path.data(), path.size(), "%d/ns/user", pid);
+  const Fd ns = OpenAt(proc_fd, path.data());
+  if (!ns.valid()) return ClassifyErrno(errno);
+  uid_t uid = 0;
+  if (::ioctl(ns.get(), NS_GET_OWNER_UID, &uid) != 0) return ClassifyErrno(errno);
+  owner_uid = uid;
   return ReadResult::kOk;
 }
 

@@ -132,6 +132,14 @@ ReadResult PreadOnePiece(int fd, std::vector<char>& buffer, std::string_view& co
 // open + read + close.
 ReadResult ReadFileAt(int dir_fd, const char* path, std::string& out,
                       std::size_t max_bytes = 1 << 20);
+// ReadFileAt for files other users may control (runtime files under a user's storage root):
+// opened without blocking (a FIFO planted there must not stall the scan) and read only if it is a
+// regular file (kIo otherwise).
+ReadResult ReadRegularFileAt(int dir_fd, const char* path, std::string& out,
+                             std::size_t max_bytes = 1 << 20);
+// The same open, for callers that read the descriptor themselves; invalid (errno set, EINVAL
+// for a file that is not regular) unless it is a regular file.
+Fd OpenRegularFileAt(int dir_fd, const char* path);
 // open + PreadOnePiece + close.
 ReadResult ReadOnePieceAt(int dir_fd, const char* path, std::string& out,
                           std::size_t max_bytes = 1 << 20);
@@ -144,6 +152,11 @@ ReadResult ReadNsAt(int dir_fd, const char* path, NsId& out);
 // the device given by the caller. Every namespace lives on the one nsfs, so its device is read
 // once (ReadNsAt on the host's links) and identity stays (device, inode).
 ReadResult ReadNsLinkAt(int dir_fd, const char* path, uint32_t nsfs_dev, NsId& out);
+
+// The uid that owns the user namespace of process `pid` (ioctl NS_GET_OWNER_UID on
+// <proc>/<pid>/ns/user; needs ptrace read access, as every ns link does). The initial user
+// namespace has no owner: EPERM, reported as kPermission like a refused link.
+ReadResult ReadUserNamespaceOwner(int proc_fd, int32_t pid, uint32_t& owner_uid);
 
 // Lists the numeric entries of a procfs directory with one reusable getdents64 buffer.
 ReadResult ListPids(int dir_fd, std::vector<char>& buffer, std::vector<int32_t>& pids);

@@ -1,6 +1,7 @@
 #include "collectors/scanner.h"
 
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -26,6 +28,7 @@
 #include "collectors/proc_stat.h"
 #include "collectors/proc_status.h"
 #include "collectors/reaping_history.h"
+#include "collectors/runtime_pidfiles.h"
 
 namespace cproc {
 namespace {
@@ -107,17 +110,29 @@ constexpr std::array<bool, kNsKindCount> kAttributionKinds = {false, false, /*mn
 static_assert(kAttributionKinds[static_cast<std::size_t>(NsKind::kMnt)]);
 constexpr std::size_t kPidKind = static_cast<std::size_t>(NsKind::kPid);
 
+std::optional<KernelVersion> RunningKernel() {
+  utsname name{};
+  if (::uname(&name) != 0) return std::nullopt;
+  return ParseKernelRelease(name.release);
+}
+
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
 
+// Everything kept from one scan to the next. The lifetime rule: this state owns every byte it
+// keeps (strings, not views; shared_ptr, not raw pointers into a snapshot). A scan's own objects
+// (the snapshot, `matches`) may point into this state, never the other way round: a snapshot is
+// freed when the last scrape of it ends, and a view into it would read freed memory from the
+// next scan on (it did: MetadataStore kept the runtime name as a view into a Container).
 struct Scanner::State {
   explicit State(ScannerOptions scanner_options)
       : options(std::move(scanner_options)),
         cgroupfs(options.sysfs, &descriptors),
-        metadata(options.metadata) {
+        metadata(options.metadata),
+        pidfiles(options.metadata.rootfs, options.metadata.storage_roots) {
     if (!cgroupfs.pids_available()) {
       spdlog::warn(
           "no cgroup pids controller under {}/fs/cgroup: pids metrics are left out "
@@ -130,13 +145,21 @@ struct Scanner::State {
   DescriptorBudget descriptors;  // kept stat descriptors and the pids files' (cgroupfs)
   CgroupFs cgroupfs;
   MetadataStore metadata;
+  RuntimePidfiles pidfiles;
+  // The matches of containers found through their pidfile, by id: the scan's matches point here.
+  std::unordered_map<std::string, std::shared_ptr<const ContainerMatch>> pidfile_matches;
+  std::unordered_map<std::string, PidfileVerdict> pidfile_verdicts;  // last logged, by id
   ReapingHistory reaping;
+  std::unordered_map<std::string, double> first_seen;  // wall time, by container_id
   const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::optional<double> boot_time;  // read once: it does not change while the host is up
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
   bool warned_namespaces = false;  // logged once, not per scan
-  uint32_t nsfs_dev = 0;           // device of nsfs, from the host's links (0: unknown)
+  bool logged_fixed_host_namespaces = false;
+  // For the initial namespaces' fixed inodes (InitialNamespaceInode).
+  const std::optional<KernelVersion> kernel = RunningKernel();
+  uint32_t nsfs_dev = 0;  // device of nsfs, from the host's links (0: unknown)
   std::unordered_map<int32_t, CachedProcess> cache;
   std::unordered_map<std::string, InternedResolution> resolutions;  // by cgroup file text
 
@@ -297,13 +320,34 @@ struct Scanner::State {
 
   NsSet HostNamespaces(int proc_fd) {
     // PID 1 of the procfs read; where its links are unreadable (it may hold capabilities the
-    // reader lacks, DESIGN.md §2) kthreadd, PID 2, lives in the same initial namespaces.
+    // reader lacks, README "Privileges") kthreadd, PID 2, lives in the same initial namespaces.
     NsSet host{};
     for (int32_t pid : {1, 2}) {
       for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
         if (host[kind].known()) continue;
         ReadNsAt(proc_fd, PathOf(pid, kNsFiles[kind]), host[kind]);
       }
+    }
+    // Without CAP_SYS_PTRACE neither is readable: the kernel numbers most initial namespaces
+    // with fixed inodes, which need no privilege to know. Every namespace is on one nsfs.
+    uint32_t dev = 0;
+    for (const NsSet* set : {&host, &options.self_ns}) {
+      for (const NsId& ns : *set) dev = dev != 0 ? dev : ns.dev;
+    }
+    std::string fixed;
+    for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+      if (host[kind].known()) continue;
+      if (auto ino = InitialNamespaceInode(static_cast<NsKind>(kind), kernel)) {
+        host[kind] = NsId{dev, *ino};
+        fixed += (fixed.empty() ? "" : ",") + std::string(kNsKindNames[kind]);
+      }
+    }
+    if (!fixed.empty() && !logged_fixed_host_namespaces) {
+      logged_fixed_host_namespaces = true;
+      spdlog::info(
+          "the host's namespace links (PID 1, 2) are unreadable; using the kernel's fixed "
+          "numbers of its initial {} namespaces",
+          fixed);
     }
     return host;
   }
@@ -399,6 +443,91 @@ struct Scanner::State {
   void DescribeFromFiles(Container& c, double now) {
     const MetadataLookup found = metadata.Lookup(c.runtime, c.id, now);
     if (found.metadata != nullptr) DescribeFromMetadata(*found.metadata, found.runtime, c);
+    const double first = first_seen.try_emplace(c.container_id(), now).first->second;
+    c.identity_pending = !found.complete && now - first < kIdentityGraceSeconds;
+    // A rootless runtime's OCI config lists no user namespace: the container keeps the
+    // runtime's own, which is not the host's. Declared: unknown, not "host".
+    if (c.cgroup.empty()) c.declared_host[static_cast<std::size_t>(NsKind::kUser)] = -1;
+  }
+
+  // Rootless Podman on cgroup v1: containers no cgroup names, through the PID conmon wrote down
+  // (runtime_pidfiles.h). `processes` and `matches` are parallel, in listing order; the process
+  // a trusted pidfile names gets its container's match. Returns how many running containers'
+  // pidfiles could not be trusted.
+  uint64_t AttributeFromPidfiles(int proc_fd, std::vector<Process>& processes,
+                                 std::vector<const ContainerMatch*>& matches,
+                                 const NsSet& host_ns) {
+    const std::vector<PidfileContainer>& files = pidfiles.Refresh();
+    const auto gone = [&](const auto& item) {
+      return std::none_of(files.begin(), files.end(),
+                          [&](const PidfileContainer& f) { return f.id == item.first; });
+    };
+    std::erase_if(pidfile_matches, gone);
+    std::erase_if(pidfile_verdicts, gone);
+    if (files.empty()) return 0;
+    std::unordered_map<int32_t, std::size_t> index_of_pid;
+    for (const PidfileContainer& f : files) index_of_pid.emplace(f.pid, SIZE_MAX);
+    for (std::size_t i = 0; i < processes.size(); ++i) {
+      auto it = index_of_pid.find(processes[i].pid);
+      if (it != index_of_pid.end()) it->second = i;
+    }
+    const double boot = BootTime(proc_fd);
+    uint64_t unattributed = 0;
+    for (const PidfileContainer& f : files) {
+      const std::size_t i = index_of_pid[f.pid];
+      PidfileFacts facts;
+      if (i != SIZE_MAX) {
+        Process& p = processes[i];
+        facts.process_found = true;
+        facts.ppid = p.ppid;
+        facts.has_cgroup_match = matches[i] != nullptr;
+        const NsId& user_ns = NsOf(p.ns, NsKind::kUser);
+        facts.in_initial_user_ns = user_ns.SameAs(NsOf(host_ns, NsKind::kUser));
+        uint32_t owner = 0;
+        if (!facts.has_cgroup_match && !facts.in_initial_user_ns &&
+            ReadUserNamespaceOwner(proc_fd, p.pid, owner) == ReadResult::kOk) {
+          facts.user_ns_owner = owner;
+        }
+        facts.start_seconds = boot + static_cast<double>(p.start_ticks) / ticks_per_second;
+      }
+      const PidfileVerdict verdict = JudgePidfile(f, facts);
+      LogPidfileVerdict(f, verdict);
+      if (verdict == PidfileVerdict::kUnverified || verdict == PidfileVerdict::kRejected) {
+        ++unattributed;
+      }
+      if (verdict != PidfileVerdict::kAttribute) continue;
+      auto& match = pidfile_matches[f.id];
+      if (match == nullptr) {
+        match = std::make_shared<const ContainerMatch>(ContainerMatch{.runtime = "podman",
+                                                                      .layout = "podman-pidfile",
+                                                                      .id = f.id,
+                                                                      .cgroup = {},
+                                                                      .pod_uid = {}});
+      }
+      matches[i] = match.get();
+      processes[i].attribution = Attribution::kRuntimeFiles;
+    }
+    return unattributed;
+  }
+
+  // Once per container and verdict: why a running container's file was not trusted.
+  void LogPidfileVerdict(const PidfileContainer& f, PidfileVerdict verdict) {
+    auto [it, first] = pidfile_verdicts.try_emplace(f.id, verdict);
+    if (!first && it->second == verdict) return;
+    it->second = verdict;
+    if (verdict == PidfileVerdict::kUnverified) {
+      spdlog::warn(
+          "rootless container {} (pid {}): its user namespace is unreadable, so its pidfile "
+          "cannot be verified; not attributed (needs CAP_SYS_PTRACE)",
+          f.id.substr(0, 12), f.pid);
+    } else if (verdict == PidfileVerdict::kRejected) {
+      spdlog::warn(
+          "rootless container {}: its pidfile (owner uid {}) names pid {}, which is not a "
+          "process of that user's containers; not attributed",
+          f.id.substr(0, 12), f.owner_uid, f.pid);
+    } else if (verdict == PidfileVerdict::kAttribute) {
+      spdlog::debug("rootless container {}: pid {} from its pidfile", f.id.substr(0, 12), f.pid);
+    }
   }
 
   void Evict() {
@@ -504,25 +633,32 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
           zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
     }
   }
+  const uint64_t unattributed_runtime_containers =
+      s.AttributeFromPidfiles(proc_fd.get(), snapshot->processes, matches, snapshot->host_ns);
   s.Evict();
 
   // Containers, sorted by id; processes point at them by index. Keys are built once per
-  // distinct match, not per process.
+  // distinct match, not per process, with the runtime the runtime's files give (a bare id under
+  // kubepods is cri-dockerd's, not containerd's): two layouts naming one container (its
+  // processes' cgroup lines differ) make one container, never two series with one container_id.
+  const double now = WallSeconds();
   std::unordered_map<const ContainerMatch*, int32_t> index_of_match;
   std::map<std::string, std::vector<const ContainerMatch*>> matches_of_id;
   for (const ContainerMatch* match : matches) {
     if (match != nullptr && index_of_match.emplace(match, 0).second) {
-      matches_of_id[std::string(match->runtime) + "://" + match->id].push_back(match);
+      const MetadataLookup found = s.metadata.Lookup(match->runtime, match->id, now);
+      const std::string& runtime = found.metadata != nullptr ? found.runtime : match->runtime;
+      matches_of_id[runtime + "://" + match->id].push_back(match);
     }
   }
   for (const auto& [key, same_container] : matches_of_id) {
     const auto index = static_cast<int32_t>(snapshot->containers.size());
     const ContainerMatch& match = *same_container.front();
     Container& c = snapshot->containers.emplace_back();
-    c.runtime = std::string(match.runtime);
+    c.runtime = match.runtime;
     c.id = match.id;
     c.cgroup = match.cgroup;
-    c.layout = std::string(match.layout);
+    c.layout = match.layout;
     c.pod_uid = match.pod_uid;
     // Until the runtime's files name it: the short id, as `docker ps` shows it (LXC and nspawn
     // ids are names already).
@@ -553,7 +689,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     }
     snapshot->processes = std::move(sorted);
   }
-  AttributeWithoutCgroup(snapshot->processes, sorted_unknown, snapshot->host_ns);
+  std::vector<uint8_t> without_cgroup(snapshot->containers.size(), 0);
+  for (std::size_t c = 0; c < without_cgroup.size(); ++c) {
+    without_cgroup[c] = snapshot->containers[c].cgroup.empty() ? 1 : 0;
+  }
+  AttributeWithoutCgroup(snapshot->processes, sorted_unknown, snapshot->host_ns, without_cgroup);
 
   for (const Process& p : snapshot->processes) {
     const auto state = static_cast<std::size_t>(p.state);
@@ -566,12 +706,14 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     c.threads += p.threads;
   }
 
-  const double now = WallSeconds();
   for (Container& c : snapshot->containers) {
     s.DescribeFromFiles(c, now);
-    c.pids = s.cgroupfs.ReadPids(c.cgroup);
+    if (!c.cgroup.empty()) c.pids = s.cgroupfs.ReadPids(c.cgroup);
   }
   s.metadata.ForgetUnused();
+  std::unordered_set<std::string> present;
+  for (const Container& c : snapshot->containers) present.insert(c.container_id());
+  std::erase_if(s.first_seen, [&](const auto& item) { return present.count(item.first) == 0; });
   s.cgroupfs.ForgetUnread();
   s.DescribeInits(proc_fd.get(), *snapshot);
   AnalyseNamespaceSharing(*snapshot, s.options.self_ns);
@@ -582,6 +724,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.cache_hits = cache_hits;
   stats.unknown_layout_processes = unknown_layout;
   stats.namespaces_unreadable = namespaces_unreadable;
+  stats.unattributed_runtime_containers = unattributed_runtime_containers;
   stats.cached_processes = s.cache.size();
   stats.cached_cgroup_files = s.resolutions.size();
   stats.cached_metadata = s.metadata.size();

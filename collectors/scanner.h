@@ -14,6 +14,12 @@
 
 namespace cproc {
 
+// How long a new container whose runtime files are still being written (MetadataLookup::complete)
+// is left out of the metrics (Container::identity_pending), so that its labels do not change a
+// scan after its first series. A write takes milliseconds; this bounds a runtime that never
+// finishes one.
+inline constexpr double kIdentityGraceSeconds = 10;
+
 struct ScannerOptions {
   std::string procfs = "/proc";
   std::string sysfs = "/sys";

@@ -23,6 +23,9 @@ enum class Attribution : uint8_t {
   kCached,        // remembered from when the process was alive (zombies lose their v1 lines)
   kPidNamespace,  // its PID namespace belongs to exactly one container
   kParent,        // its parent's container, in the same PID namespace
+  // The process a runtime's file names as the container's first (rootless Podman's pidfile,
+  // runtime_pidfiles.h), where no cgroup names the container.
+  kRuntimeFiles,
 };
 
 struct Process {
@@ -72,6 +75,11 @@ struct NamespaceSharing {
   // the same Kubernetes pod, which share net, ipc and uts by design.
   std::array<uint32_t, kNsKindCount> peers{};
   std::array<uint32_t, kNsKindCount> foreign_peers{};
+  // Whether peers of that kind could be counted: the init's link and the host's are known (a
+  // namespace that might be the host's is nobody's to share). Unknown is left out, never 0.
+  std::array<bool, kNsKindCount> peers_known{};
+  // Whether the mismatches could be counted: the init's PID and mount namespaces are known.
+  bool mismatches_known = false;
   // Live processes where cgroup and namespaces disagree: in the container's cgroup but in
   // another PID or mount namespace (nsenter, setns), or outside its cgroup but in its PID
   // namespace or one of its own mount, network, IPC or UTS namespaces.
@@ -82,7 +90,8 @@ struct NamespaceSharing {
 struct Container {
   std::string runtime;  // "docker"
   std::string id;       // full id, as the runtime knows it
-  std::string cgroup;   // cgroup path of the container (the matched component included)
+  std::string cgroup;   // cgroup path of the container (the matched component included); "" for
+                        // one found through its runtime's pidfile, which has no cgroup of its own
   std::string layout;   // the layout row that recognised it ("docker-systemd")
   std::string name;     // runtime or Kubernetes name when known; the (short) id otherwise
   std::string image;
@@ -101,6 +110,10 @@ struct Container {
   NamespaceSharing sharing;
   std::string pod_uid;   // Kubernetes pod, when known: containers of one pod share namespaces
   bool is_self = false;  // the container this exporter runs in
+  // Its runtime was still writing its files (a Podman pod member whose pod libpod's state did
+  // not know yet) and it was first seen less than kIdentityGraceSeconds ago: the metrics leave it
+  // out for now, so its identity labels are final from its first series on.
+  bool identity_pending = false;
 
   std::string container_id() const { return runtime + "://" + id; }
 };
@@ -129,7 +142,10 @@ struct ScanStats {
   uint64_t cache_hits = 0;  // processes whose cgroup and namespaces came from the cache
   uint64_t unknown_layout_processes = 0;  // in cgroups that look like containers no layout knows
   uint64_t namespaces_unreadable = 0;     // processes whose ns links were refused (CAP_SYS_PTRACE)
-  bool cgroup_pids_available = false;     // a pids controller hierarchy was found under sysfs
+  // Running containers a runtime's pidfile names (rootless Podman without cgroups) whose process
+  // could not be verified (CAP_SYS_PTRACE) or was not trusted: not attributed.
+  uint64_t unattributed_runtime_containers = 0;
+  bool cgroup_pids_available = false;  // a pids controller hierarchy was found under sysfs
   // Entries kept between scans, so churn that leaves them growing shows up.
   uint64_t cached_processes = 0;     // per (pid, starttime)
   uint64_t cached_cgroup_files = 0;  // resolutions per distinct /proc/PID/cgroup text

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include "collectors/metadata_store.h"
@@ -199,19 +200,35 @@ namespace {
 Expected<bool> ApplyYaml(const YAML::Node& root,
                          const std::function<std::string(const YAML::Node&)>& where,
                          Config& config) {
+  // yaml-cpp keeps a repeated key (the last one wins): refused, as a typo that silently loses a
+  // setting. '_' and '-' spell the same key.
+  std::map<std::string, int> sections_seen;
   for (const auto& section : root) {
     if (!section.first.IsScalar()) return Error{where(section.first) + "expected a section name"};
     std::string section_name = section.first.Scalar();
     for (char& c : section_name) c = c == '_' ? '-' : c;
-    if (!section.second.IsMap()) {
-      return Error{where(section.first) + "section '" + section_name + "' must be a mapping"};
+    if (auto [it, first] = sections_seen.emplace(section_name, section.first.Mark().line + 1);
+        !first) {
+      return Error{where(section.first) + "section '" + section.first.Scalar() +
+                   "' given twice (first on line " + std::to_string(it->second) + ")"};
     }
+    if (!section.second.IsMap()) {
+      return Error{where(section.first) + "section '" + section.first.Scalar() +
+                   "' must be a mapping"};
+    }
+    std::map<std::string, int> keys_seen;
     for (const auto& item : section.second) {
       if (!item.first.IsScalar()) return Error{where(item.first) + "expected a setting name"};
       // YAML keys use '_' or '-' freely: listen_address and listen-address both work.
       std::string key = item.first.Scalar();
       for (char& c : key) c = c == '_' ? '-' : c;
       const std::string name = section_name + "." + key;
+      // As the user wrote it: the file's spelling, not the flag's.
+      const std::string written = section.first.Scalar() + "." + item.first.Scalar();
+      if (auto [it, first] = keys_seen.emplace(key, item.first.Mark().line + 1); !first) {
+        return Error{where(item.first) + "'" + written + "' given twice (first on line " +
+                     std::to_string(it->second) + ")"};
+      }
       if (const auto* list = std::find_if(std::begin(kListSettings), std::end(kListSettings),
                                           [&](const ListSetting& l) { return l.name == name; });
           list != std::end(kListSettings)) {
@@ -234,18 +251,29 @@ Expected<bool> ApplyYaml(const YAML::Node& root,
       }
       if (name == "config.file" ||
           std::find(kSettingNames.begin(), kSettingNames.end(), name) == kSettingNames.end()) {
+        // Every known setting in the file's spelling (web.listen_address), as documented.
         std::string known;
         for (std::string_view n : kSettingNames) {
-          if (n != "config.file") known += (known.empty() ? "" : ", ") + std::string(n);
+          if (n == "config.file") continue;
+          std::string yaml(n);
+          for (char& c : yaml) c = c == '-' ? '_' : c;
+          known += (known.empty() ? "" : ", ") + yaml;
         }
         for (const ListSetting& l : kListSettings) known += ", " + std::string(l.yaml);
-        return Error{where(item.first) + "unknown setting '" + name + "' (known: " + known + ")"};
+        return Error{where(item.first) + "unknown setting '" + written + "' (known: " + known +
+                     ")"};
       }
       if (!item.second.IsScalar()) {
-        return Error{where(item.second) + "'" + name + "' must be a single value"};
+        return Error{where(item.second) + "'" + written + "' must be a single value"};
       }
       auto applied = ApplySetting(config, name, item.second.Scalar());
-      if (!applied) return Error{where(item.second) + applied.error()};
+      if (!applied) {
+        std::string message = applied.error();  // "... for web.max-requests: ..."
+        if (const auto at = message.find(" for " + name); at != std::string::npos) {
+          message.replace(at + 5, name.size(), written);
+        }
+        return Error{where(item.second) + message};
+      }
     }
   }
   return true;

@@ -21,6 +21,7 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
                             "Times a fork in the container failed because pids.max was reached "
                             "(the 'max' count of pids.events).");
   for (const Container& c : snapshot.containers) {
+    if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);
     LabelPairs info_labels = labels;
     info_labels.push_back({"runtime", SanitizeLabelValue(c.runtime)});

@@ -23,46 +23,51 @@ uint32_t Total(const StateCounts& counts) {
   return total;
 }
 
-// Printable on a terminal: control characters (a comm may hold a newline), C0 and C1 (U+0080
-// to U+009F, "\xC2\x80".."\xC2\x9F" once sanitised: U+009B is a CSI to some terminals) become
-// '?', one column each, so the table stays aligned.
+// Printable on a terminal: invalid UTF-8 becomes U+FFFD as in labels, and control characters
+// (a comm may hold a newline), C0 and C1 (U+0080 to U+009F: U+009B is a CSI to some terminals)
+// become '?', one column each, so the table stays aligned. At most 64 bytes.
 std::string Printable(const std::string& text) {
-  const std::string valid = SanitizeLabelValue(text, 64);
+  constexpr std::size_t kMaxBytes = 64;
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;
-  out.reserve(valid.size());
-  for (std::size_t i = 0; i < valid.size();) {
-    const Utf8Sequence d = DecodeUtf8At(valid, i);  // valid, as sanitised above
+  out.reserve(std::min(text.size(), kMaxBytes));
+  for (std::size_t i = 0; i < text.size();) {
+    const Utf8Sequence d = DecodeUtf8At(text, i);
     const uint32_t c = d.code_point;
-    if (d.length == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
-      out += '?';
-    } else {
-      out.append(valid, i, d.length);
-    }
+    std::string_view piece =
+        d.length == 0 ? kReplacement : std::string_view(text).substr(i, d.length);
+    if (d.length != 0 && (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))) piece = "?";
+    if (out.size() + piece.size() > kMaxBytes) break;
+    out.append(piece);
     i += d.length == 0 ? 1 : d.length;
   }
   return out;
 }
 
-// "pid,net" for the kinds shared with the host (user and time are the host's for most
-// containers, so they are left out unless that is all there is to say).
+// A kind that could not be determined (unreadable links) adds "?": "-" would read as "none".
 std::string HostNamespaces(const Container& c) {
   std::string out;
+  bool unknown = false;
   for (NsKind kind : {NsKind::kPid, NsKind::kNet, NsKind::kIpc, NsKind::kUts, NsKind::kMnt}) {
-    if (c.sharing.host[static_cast<std::size_t>(kind)] == 1) {
-      out += (out.empty() ? "" : ",") + std::string(NsKindName(kind));
-    }
+    const int8_t host = c.sharing.host[static_cast<std::size_t>(kind)];
+    unknown = unknown || host < 0;
+    if (host == 1) out += (out.empty() ? "" : ",") + std::string(NsKindName(kind));
   }
+  if (unknown) return out.empty() ? "?" : out + ",?";
   return out.empty() ? "-" : out;
 }
 
 std::string SharedWithOthers(const Container& c) {
   std::string out;
+  bool unknown = false;
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-    if (c.sharing.peers[kind] > 0) {
+    unknown = unknown || !c.sharing.peers_known[kind];
+    if (c.sharing.peers_known[kind] && c.sharing.peers[kind] > 0) {
       out +=
           fmt::format("{}{}:{}", out.empty() ? "" : ",", kNsKindNames[kind], c.sharing.peers[kind]);
     }
   }
+  if (unknown) return out.empty() ? "?" : out + ",?";
   return out.empty() ? "-" : out;
 }
 
@@ -74,13 +79,18 @@ std::string Pids(const Container& c) {
 
 }  // namespace
 
-std::string RenderContainerTable(const Snapshot& snapshot) {
+std::string RenderContainerTable(const Snapshot& snapshot,
+                                 const std::vector<std::size_t>& selected) {
   std::string out = fmt::format(
       "{:<24} {:<10} {:<12} {:>5} {:>3} {:>3} {:>3} {:>3} {:>3} {:>7}  {:>7} {:<16} {:<12} {:<4} "
       "{:<14} {:<12} {}\n",
       "CONTAINER", "RUNTIME", "ID", "PROCS", "R", "S", "D", "T", "Z", "THREADS", "PID1", "COMM",
       "INIT", "TERM", "HOST-NS", "SHARED", "PIDS");
-  for (const Container& c : snapshot.containers) {
+  for (std::size_t index = 0; index < snapshot.containers.size(); ++index) {
+    if (!selected.empty() && std::find(selected.begin(), selected.end(), index) == selected.end()) {
+      continue;
+    }
+    const Container& c = snapshot.containers[index];
     const std::string name = c.pod_name.empty()
                                  ? Printable(c.name)
                                  : Printable(c.pod_namespace + "/" + c.pod_name + "/" + c.name);
@@ -177,12 +187,12 @@ std::string RenderContainersJson(const Snapshot& snapshot,
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
       const std::string name(kNsKindNames[kind]);
       if (c.sharing.host[kind] >= 0) host[name] = c.sharing.host[kind] == 1;
-      peers[name] = c.sharing.peers[kind];
+      if (c.sharing.peers_known[kind]) peers[name] = c.sharing.peers[kind];
     }
     json item = {
         {"container_id", SanitizeLabelValue(c.container_id())},
         {"name", SanitizeLabelValue(c.name)},
-        {"runtime", c.runtime},
+        {"runtime", SanitizeLabelValue(c.runtime)},
         {"image", SanitizeLabelValue(c.image)},
         {"pod", SanitizeLabelValue(c.pod_name)},
         {"namespace", SanitizeLabelValue(c.pod_namespace)},
@@ -222,14 +232,34 @@ std::string RenderContainersJson(const Snapshot& snapshot,
   return document.dump(2) + "\n";
 }
 
-std::vector<std::size_t> FindContainers(const Snapshot& snapshot, const std::string& query) {
-  std::vector<std::size_t> found;
+namespace {
+
+struct QueryMatches {
+  std::vector<std::size_t> exact, prefix;  // prefix includes the exact ones
+};
+
+QueryMatches MatchQuery(const Snapshot& snapshot, const std::string& query) {
+  QueryMatches found;
+  if (query.empty()) return found;
   for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
     const Container& c = snapshot.containers[i];
-    const bool prefix = query.size() >= 4 && c.id.starts_with(query);
-    if (c.name == query || c.id == query || prefix || c.container_id() == query) found.push_back(i);
+    const bool exact = c.name == query || c.id == query || c.container_id() == query;
+    if (exact) found.exact.push_back(i);
+    if (exact || c.name.starts_with(query) || c.id.starts_with(query)) found.prefix.push_back(i);
   }
   return found;
+}
+
+}  // namespace
+
+std::vector<std::size_t> FindContainers(const Snapshot& snapshot, const std::string& query) {
+  QueryMatches found = MatchQuery(snapshot, query);
+  return found.exact.empty() ? found.prefix : found.exact;
+}
+
+std::vector<std::size_t> ContainersQueryCouldMean(const Snapshot& snapshot,
+                                                  const std::string& query) {
+  return MatchQuery(snapshot, query).prefix;
 }
 
 }  // namespace cproc

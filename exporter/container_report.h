@@ -13,7 +13,9 @@
 namespace cproc {
 
 // One line per container: processes by state, PID 1, namespace flags and pids usage.
-std::string RenderContainerTable(const Snapshot& snapshot);
+// `selected`: indices into snapshot.containers (FindContainers); empty: all of them.
+std::string RenderContainerTable(const Snapshot& snapshot,
+                                 const std::vector<std::size_t>& selected = {});
 
 // The PID a process has inside its own PID namespace (innermost NSpid), or 0 if unknown.
 using InnerPidLookup = std::function<int32_t(int32_t host_pid)>;
@@ -27,7 +29,13 @@ std::string RenderContainerTrees(const Snapshot& snapshot, const std::vector<std
 std::string RenderContainersJson(const Snapshot& snapshot,
                                  const std::vector<std::size_t>& selected = {});
 
-// Containers whose name, id or id prefix (at least 4 characters) equals `query`.
+// The containers `query` names: those whose name, id or runtime://id equals it; when none does,
+// those whose name or id starts with it (as `docker ps` users type a few characters of either).
 std::vector<std::size_t> FindContainers(const Snapshot& snapshot, const std::string& query);
+
+// Every container `query` could mean, exactly or by a prefix: where picking the wrong one would
+// print another container's secrets (ps --env), more than one is refused, not resolved.
+std::vector<std::size_t> ContainersQueryCouldMean(const Snapshot& snapshot,
+                                                  const std::string& query);
 
 }  // namespace cproc

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <utility>
 
+#include "exporter/build_info.h"
+
 namespace cproc {
 namespace {
 
@@ -119,10 +121,21 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   return result;
 }
 
+std::string VersionLine() {
+  return std::string("cproc_exporter, version ") + kVersion + " (revision: " + kRevision + ")\n";
+}
+
 std::string UsageText(const std::string& program) {
-  std::string text = "usage: " + program +
-                     " [<flags>]\n\n"
+  std::string text = "usage: " + program + " [<flags>]\n       " + program +
+                     " ps [--tree|--json] [--container X] [<flags>]\n\n"
                      "Prometheus exporter of the processes inside every container on this host.\n\n"
+                     "Commands:\n"
+                     "  (none)  Serve the metrics (the flags below).\n"
+                     "  ps      Scan once and print every container: processes by state, PID 1,\n"
+                     "          namespace sharing, pids usage; --tree, --json, --container X.\n"
+                     "          See `" +
+                     program +
+                     " ps --help`.\n\n"
                      "Flags:\n"
                      "  -h, --help     Show this help.\n"
                      "      --version  Show the version and exit.\n";

@@ -21,4 +21,7 @@ Expected<CommandLine> ParseCommandLine(const std::vector<std::string>& args);
 
 std::string UsageText(const std::string& program);
 
+// "cproc_exporter, version X (revision: Y)\n", for --version of the daemon and of `ps`.
+std::string VersionLine();
+
 }  // namespace cproc

@@ -27,7 +27,13 @@ class HttpServer {
   // Returns the latest exposition, or nullptr before the first scan finished (answered 503).
   using ExpositionSource = std::function<std::shared_ptr<const Exposition>()>;
 
-  // Binds and starts serving; an error names the address and the reason (port in use, bad form).
+  // Checks everything about `options` that does not need the network: the listen address (IPv6
+  // only where this civetweb build has it), telemetry path, limits, and the whole web config file
+  // with its TLS files. An error here is a bad flag or config value (exit status 2).
+  static Expected<bool> Check(const HttpServerOptions& options);
+
+  // Check, then binds and starts serving; an error names the address and the reason (port in
+  // use, no permission).
   static Expected<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                      ExpositionSource source);
   ~HttpServer();
@@ -46,6 +52,10 @@ class HttpServer {
 
 // Translates node_exporter's --web.listen-address into civetweb's listening_ports syntax
 // (":19256" -> "19256", "127.0.0.1:0" -> "127.0.0.1:0", "[::1]:9" -> "[::1]:9"), or says why not.
-Expected<std::string> CivetListeningPorts(const std::string& listen_address);
+// Without `ipv6` (Debian 12's civetweb) a bracketed address is refused and none is suggested.
+Expected<std::string> CivetListeningPorts(const std::string& listen_address, bool ipv6 = true);
+
+// Whether the civetweb this binary runs with can listen on IPv6.
+bool HttpServerHasIPv6();
 
 }  // namespace cproc

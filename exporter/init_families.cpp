@@ -35,6 +35,7 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
                          "Processes of the container seen re-parented to its init or a "
                          "subreaper after their parent exited.");
   for (const Container& c : snapshot.containers) {
+    if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);
     if (c.init.pid != 0) {
       info.Add(With(With(labels, "comm", SanitizeLabelValue(c.init.comm)), "init", c.init.init), 1);

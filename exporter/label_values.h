@@ -10,9 +10,11 @@ namespace cproc {
 
 inline constexpr std::size_t kMaxLabelValueBytes = 256;
 
-// Replaces every invalid UTF-8 sequence with U+FFFD and cuts the value at a character boundary
-// past `max_bytes`. Quotes, backslashes and newlines are left to the serializer, which escapes
-// them.
+// Replaces every invalid UTF-8 sequence and every control character (C0 including newline and
+// tab, DEL, C1) with U+FFFD, and cuts the value at a character boundary past `max_bytes`. The
+// text format could escape a newline, but a label value with control characters breaks terminals,
+// log lines and parsers further down (a comm may hold any byte a process writes into it).
+// Quotes and backslashes are left to the serializer, which escapes them.
 std::string SanitizeLabelValue(std::string_view value, std::size_t max_bytes = kMaxLabelValueBytes);
 
 }  // namespace cproc

@@ -52,9 +52,11 @@ Expected<std::string> ResolveIPv4(const std::string& address, const std::string&
 
 }  // namespace
 
-Expected<std::string> CivetListeningPorts(const std::string& listen_address) {
+Expected<std::string> CivetListeningPorts(const std::string& listen_address, bool ipv6) {
+  // Only addresses this build can bind are suggested.
   const std::string expected =
-      "expected [host]:port, e.g. \":19256\", \"127.0.0.1:19256\" or \"[::1]:19256\"";
+      ipv6 ? "expected [host]:port, e.g. \":19256\", \"127.0.0.1:19256\" or \"[::1]:19256\""
+           : "expected [host]:port, e.g. \":19256\" or \"127.0.0.1:19256\"";
   const std::size_t colon = listen_address.rfind(':');
   if (colon == std::string::npos) return Bad(listen_address, expected);
   const std::string host = listen_address.substr(0, colon);
@@ -73,6 +75,12 @@ Expected<std::string> CivetListeningPorts(const std::string& listen_address) {
 
   if (host.front() == '[') {
     if (host.size() < 3 || host.back() != ']') return Bad(listen_address, expected);
+    if (!ipv6) {
+      return Bad(listen_address,
+                 "IPv6 is not supported by this build's HTTP server (civetweb without IPv6); "
+                 "use an IPv4 address, e.g. \"127.0.0.1:" +
+                     port_text + "\"");
+    }
     const std::string ip = host.substr(1, host.size() - 2);
     in6_addr parsed{};
     if (inet_pton(AF_INET6, ip.c_str(), &parsed) != 1) {
@@ -81,7 +89,9 @@ Expected<std::string> CivetListeningPorts(const std::string& listen_address) {
     return "[" + ip + "]:" + port_text;
   }
   if (host.find(':') != std::string::npos) {
-    return Bad(listen_address, "an IPv6 address needs brackets, e.g. \"[::1]:19256\"");
+    return Bad(listen_address,
+               ipv6 ? "an IPv6 address needs brackets, e.g. \"[::1]:19256\""
+                    : "IPv6 is not supported by this build's HTTP server; " + expected);
   }
   in_addr parsed{};
   if (inet_pton(AF_INET, host.c_str(), &parsed) == 1) return host + ":" + port_text;

@@ -37,6 +37,22 @@ void AppendEscaped(std::string_view text, spdlog::memory_buf_t& out) {
   }
 }
 
+// The names --log.level takes, as node_exporter (go-kit log) writes them: "warn", not spdlog's
+// "warning"; nothing logs above error.
+std::string_view LevelName(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    default:
+      return "error";
+  }
+}
+
 class StructuredFormatter final : public spdlog::formatter {
  public:
   explicit StructuredFormatter(bool json) : json_(json) {}
@@ -51,16 +67,15 @@ class StructuredFormatter final : public spdlog::formatter {
     ::gmtime_r(&t, &tm);
     char ts[32];
     std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    const auto level = spdlog::level::to_string_view(msg.level);
+    const std::string_view level = LevelName(msg.level);
     const std::string_view text(msg.payload.data(), msg.payload.size());
     if (json_) {
       fmt::format_to(std::back_inserter(dest), R"({{"ts":"{}.{:03d}Z","level":"{}","msg":")", ts,
-                     millis, std::string_view(level.data(), level.size()));
+                     millis, level);
       AppendEscaped(text, dest);
       dest.append(std::string_view("\"}\n"));
     } else {
-      fmt::format_to(std::back_inserter(dest), "ts={}.{:03d}Z level={} msg=\"", ts, millis,
-                     std::string_view(level.data(), level.size()));
+      fmt::format_to(std::back_inserter(dest), "ts={}.{:03d}Z level={} msg=\"", ts, millis, level);
       AppendEscaped(text, dest);
       dest.append(std::string_view("\"\n"));
     }

@@ -6,6 +6,7 @@
 
 #include "exporter/family_builder.h"
 #include "exporter/family_groups.h"
+#include "exporter/label_values.h"
 #include "exporter/text_format.h"
 
 namespace cproc {
@@ -48,6 +49,12 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
                       "(permission: the exporter lacks CAP_SYS_PTRACE over them).")
                     .Add({}, static_cast<double>(stats.namespaces_unreadable))
                     .Build());
+  out.push_back(Gauge("cproc_scan_unattributed_runtime_containers",
+                      "Running containers that only a runtime's pidfile names (rootless Podman "
+                      "without cgroups) whose process could not be verified (CAP_SYS_PTRACE) or "
+                      "trusted: their processes count as host processes.")
+                    .Add({}, static_cast<double>(stats.unattributed_runtime_containers))
+                    .Build());
   out.push_back(Gauge("cproc_scan_cgroup_pids_available",
                       "1 if a cgroup pids controller was found under --path.sysfs; 0 means the "
                       "pids metrics are left out.")
@@ -81,14 +88,22 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
 
 // Containers per runtime and whether their names came from the runtime's files.
 void AddRuntimeFamilies(const Snapshot& snapshot, std::vector<prometheus::MetricFamily>& out) {
-  std::map<std::pair<std::string, bool>, uint64_t> counts;
-  for (const Container& c : snapshot.containers) ++counts[{c.runtime, c.named_from_files}];
+  std::map<std::pair<std::string, std::string_view>, uint64_t> counts;
+  for (const Container& c : snapshot.containers) {
+    const std::string_view source = c.identity_pending   ? "pending"
+                                    : c.named_from_files ? "files"
+                                                         : "none";
+    ++counts[{c.runtime, source}];
+  }
   auto family = Gauge("cproc_scan_containers",
                       "Containers found by the last scan, by runtime and by where their names "
-                      "came from: the runtime's files, or none (the id is shown).");
+                      "came from: the runtime's files, none (the id is shown), or pending (new, "
+                      "its runtime still writing its files: left out of the per-container "
+                      "metrics for up to 10 s).");
   for (const auto& [key, count] : counts) {
-    family.Add({{"runtime", key.first}, {"naming_source", key.second ? "files" : "none"}},
-               static_cast<double>(count));
+    family.Add(
+        {{"runtime", SanitizeLabelValue(key.first)}, {"naming_source", std::string(key.second)}},
+        static_cast<double>(count));
   }
   out.push_back(family.Build());
 }

@@ -49,11 +49,13 @@ void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::strin
                        "1 for containers expected to share host namespaces: this exporter's own "
                        "and those matching namespace_sharing.allow in the config file.");
   for (const Container& c : snapshot.containers) {
+    if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);
     const NamespaceSharing& sharing = c.sharing;
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
       const LabelPairs with_ns = With(labels, "ns", std::string(kNsKindNames[kind]));
       if (sharing.host[kind] >= 0) host.Add(with_ns, sharing.host[kind]);
+      if (!sharing.peers_known[kind]) continue;  // unknown is left out, never 0
       peers.Add(with_ns, sharing.peers[kind]);
       foreign.Add(with_ns, sharing.foreign_peers[kind]);
     }
@@ -65,8 +67,10 @@ void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::strin
       if (sharing.host[kind] >= 0 && sharing.host[kind] != declared_host) ++differing;
     }
     if (c.named_from_files) disagreements.Add(labels, differing);
-    mismatched.Add(With(labels, "kind", "namespace"), sharing.mismatched_namespace)
-        .Add(With(labels, "kind", "cgroup"), sharing.mismatched_cgroup);
+    if (sharing.mismatches_known) {
+      mismatched.Add(With(labels, "kind", "namespace"), sharing.mismatched_namespace)
+          .Add(With(labels, "kind", "cgroup"), sharing.mismatched_cgroup);
+    }
     allowed.Add(labels, Allowed(c, allow) ? 1 : 0);
   }
   for (auto* family : {&host, &peers, &foreign, &mismatched, &declared, &disagreements, &allowed}) {

@@ -31,6 +31,20 @@ void ScanLoop::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ScanLoop::StopWithin(std::chrono::milliseconds timeout) {
+  {
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+    if (thread_.joinable() &&
+        !finished_changed_.wait_for(lock, timeout, [this] { return finished_; })) {
+      return false;
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+  return true;
+}
+
 void ScanLoop::Reconfigure(std::chrono::milliseconds interval, FamilyOptions family_options) {
   {
     std::lock_guard lock(mutex_);
@@ -106,6 +120,14 @@ void ScanLoop::RenderScan() {
 }
 
 void ScanLoop::Run() {
+  struct MarkFinished {
+    ScanLoop& loop;
+    ~MarkFinished() {
+      std::lock_guard lock(loop.mutex_);
+      loop.finished_ = true;
+      loop.finished_changed_.notify_all();
+    }
+  } mark_finished{*this};
   auto next = std::chrono::steady_clock::now();
   for (;;) {
     try {

@@ -26,6 +26,10 @@ class ScanLoop {
 
   void Start();
   void Stop();
+  // Stop, waiting at most `timeout` for a scan in progress. False when the scan is stuck (a read
+  // that never returns: a hung network filesystem under the runtime roots): the thread still
+  // runs, so the caller must exit the process rather than destroy the loop.
+  bool StopWithin(std::chrono::milliseconds timeout);
 
   // Takes effect from the next scan (SIGHUP reload).
   void Reconfigure(std::chrono::milliseconds interval, FamilyOptions family_options);
@@ -55,6 +59,8 @@ class ScanLoop {
   SelfStatus self_status_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool finished_ = false;  // the thread left Run
+  std::condition_variable finished_changed_;
   std::shared_ptr<const Exposition> exposition_;
   std::shared_ptr<const Snapshot> snapshot_;
   std::thread thread_;

@@ -207,12 +207,16 @@ class Parser {
       if (*key == "cert_file" || *key == "key_file" || *key == "client_ca_file") {
         Expected<std::string> file = File(value, name);
         if (!file) return Error{file.error()};
+        const int line = item.first.Mark().line + 1;
         if (*key == "cert_file") {
           tls.cert_file = *file;
+          tls.cert_file_line = line;
         } else if (*key == "key_file") {
           tls.key_file = *file;
+          tls.key_file_line = line;
         } else {
           tls.client_ca_file = *file;
+          tls.client_ca_file_line = line;
         }
       } else if (*key == "client_auth_type") {
         Expected<ClientAuth> auth = ClientAuthType(value);
@@ -388,8 +392,15 @@ Expected<WebConfig> LoadWebConfig(const std::string& path) {
   if (scratch == nullptr) return Error{path + ": cannot create a TLS context: " + OpenSslReason()};
   Expected<bool> loaded = ConfigureTlsContext(*config->tls, scratch);
   SSL_CTX_free(scratch);
-  if (!loaded) return Error{path + ": tls_server_config: " + loaded.error()};
-  return config;
+  if (loaded) return config;
+  // ConfigureTlsContext's errors start with the key whose file failed: point at its line.
+  const TlsServerConfig& tls = *config->tls;
+  int line = 0;
+  if (loaded.error().starts_with("cert_file")) line = tls.cert_file_line;
+  if (loaded.error().starts_with("key_file")) line = tls.key_file_line;
+  if (loaded.error().starts_with("client_ca_file")) line = tls.client_ca_file_line;
+  const std::string where = line > 0 ? path + ":" + std::to_string(line) : path;
+  return Error{where + ": tls_server_config: " + loaded.error()};
 }
 
 Expected<bool> ConfigureTlsContext(const TlsServerConfig& tls, void* ssl_ctx) {

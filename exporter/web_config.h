@@ -35,6 +35,11 @@ struct TlsServerConfig {
   TlsVersion min_version = TlsVersion::kTls12;
   TlsVersion max_version = TlsVersion::kTls13;
   bool prefer_server_cipher_suites = true;
+  // Where cert_file, key_file and client_ca_file are set in the web config file (1-based; 0:
+  // unknown), so an error found when the files are loaded names the line to fix.
+  int cert_file_line = 0;
+  int key_file_line = 0;
+  int client_ca_file_line = 0;
 };
 
 struct WebConfig {

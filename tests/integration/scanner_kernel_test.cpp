@@ -79,6 +79,8 @@ std::string AttributionName(Attribution attribution) {
       return "pid-namespace";
     case Attribution::kParent:
       return "parent";
+    case Attribution::kRuntimeFiles:
+      return "runtime-files";
   }
   return "?";
 }

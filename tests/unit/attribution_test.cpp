@@ -88,3 +88,34 @@ TEST_CASE("attribution: a parent loop in a racy snapshot terminates") {
   AttributeWithoutCgroup(ps, std::vector<uint8_t>(ps.size(), 0), Host());
   CHECK(ps[0].container == kNoContainer);
 }
+
+TEST_CASE("attribution: descendants of a container without a cgroup (pidfile) in the host PID ns") {
+  // Rootless Podman on cgroup v1 with --pid=host: every process sits in the user's cgroup; the
+  // pidfile names 600 (container 0, no cgroup of its own). Its descendants are the container's,
+  // its monitor (conmon, 590) and the user's other processes are not.
+  std::vector<Process> ps = {
+      Make(1, 0, 'S', kHostPidNs),        Make(590, 1, 'S', kHostPidNs),  // conmon
+      Make(600, 590, 'S', kHostPidNs, 0),                                 // named by the pidfile
+      Make(610, 600, 'S', kHostPidNs),                                    // its child
+      Make(620, 610, 'S', kHostPidNs),                                    // and grandchild
+      Make(700, 1, 'S', kHostPidNs),                                      // the user's shell
+      Make(710, 700, 'S', kHostPidNs, 1),  // a container with a cgroup (docker)
+      Make(720, 710, 'S', kHostPidNs),     // its child in the host cgroup (moved out): not pulled
+  };
+  ps[2].attribution = Attribution::kRuntimeFiles;
+  const std::vector<uint8_t> known(ps.size(), 0);
+  SUBCASE("with the container marked as having no cgroup") {
+    AttributeWithoutCgroup(ps, known, Host(), {1, 0});
+    CHECK(ps[3].container == 0);
+    CHECK(ps[3].attribution == Attribution::kParent);
+    CHECK(ps[4].container == 0);
+    CHECK(ps[1].container == kNoContainer);
+    CHECK(ps[5].container == kNoContainer);
+    CHECK(ps[7].container == kNoContainer);
+  }
+  SUBCASE("without: live processes with a readable cgroup never follow their parent") {
+    AttributeWithoutCgroup(ps, known, Host());
+    CHECK(ps[3].container == kNoContainer);
+    CHECK(ps[4].container == kNoContainer);
+  }
+}

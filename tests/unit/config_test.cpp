@@ -115,7 +115,17 @@ TEST_CASE("config file: sections mirror the flags, and flags override the file")
 
 TEST_CASE("config file: errors name the file, the line and what was expected") {
   CheckRefused({
-      {"web:\n  listen_adress: x\n", ":2: unknown setting 'web.listen-adress'"},
+      {"web:\n  listen_adress: x\n", ":2: unknown setting 'web.listen_adress'"},
+      // As written in the file (underscores), and every known setting in that spelling.
+      {"web:\n  max_requets: 5\n",
+       ":2: unknown setting 'web.max_requets' (known: "
+       "web.listen_address, web.telemetry_path, web.max_requests"},
+      {"web:\n  max_requests: lots\n", ":2: invalid value 'lots' for web.max_requests"},
+      // A repeated key would silently drop one of the two values.
+      {"web:\n  max_requests: 5\n  max-requests: 6\n",
+       ":3: 'web.max-requests' given twice (first on line 2)"},
+      {"scan:\n  interval: 1s\nweb:\n  max_requests: 5\nscan:\n  interval: 2s\n",
+       ":5: section 'scan' given twice (first on line 1)"},
       {"scan:\n  interval: soon\n", ":2: invalid value 'soon' for scan.interval"},
       {"web: [1, 2]\n", ":1: section 'web' must be a mapping"},
       {"- a\n- b\n", ":1: expected a mapping"},
@@ -186,7 +196,7 @@ TEST_CASE("config file: bad runtime roots are one clear line") {
        ":2: 'runtime.storage_roots' entries must be absolute paths"},
       {"runtime:\n  storage_roots: ['']\n", "'runtime.storage_roots' entries must be absolute"},
       {"runtime:\n  storage_roots: [[/a]]\n", "'runtime.storage_roots' entries must be absolute"},
-      {"runtime:\n  bundle_root: [/a]\n", ":2: unknown setting 'runtime.bundle-root'"},
+      {"runtime:\n  bundle_root: [/a]\n", ":2: unknown setting 'runtime.bundle_root'"},
       {"namespace_sharing:\n  allow: node\n", "'namespace_sharing.allow' must be a list"},
   });
   TempFile typo("runtime:\n  storage_root: [/a]\n");
@@ -194,5 +204,6 @@ TEST_CASE("config file: bad runtime roots are one clear line") {
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.error().find("runtime.storage_roots") != std::string::npos);  // in "known: ..."
   CHECK(parsed.error().find("runtime.bundle_roots") != std::string::npos);
+  CHECK(parsed.error().find("runtime.docker_root") != std::string::npos);  // not docker-root
   CHECK(UsageText("cproc_exporter").find("daemon.json") != std::string::npos);
 }

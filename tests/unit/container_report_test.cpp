@@ -21,6 +21,8 @@ Snapshot Example() {
                        .start_time_seconds = 1.5};
   c.processes[static_cast<std::size_t>(ProcessState::kSleeping)] = 2;
   c.processes[static_cast<std::size_t>(ProcessState::kZombie)] = 1;
+  c.sharing.host.fill(0);
+  c.sharing.peers_known.fill(true);
   c.sharing.host[static_cast<std::size_t>(NsKind::kPid)] = 1;
   c.sharing.peers[static_cast<std::size_t>(NsKind::kNet)] = 2;
   c.pids.current = 3;
@@ -64,6 +66,32 @@ TEST_CASE("report: the table shows counts, PID 1, namespace flags and pids usage
   CHECK(table.find("2 containers") != std::string::npos);
 }
 
+TEST_CASE("report: what could not be determined shows as '?', never as '-' (none)") {
+  Snapshot s = Example();
+  Container& c = s.containers[0];
+  c.sharing.host.fill(-1);  // links unreadable: no CAP_SYS_PTRACE, or not root
+  c.sharing.peers_known.fill(false);
+  c.sharing.peers.fill(0);
+  std::string table = RenderContainerTable(s);
+  std::string row = table.substr(table.find("web"));
+  row = row.substr(0, row.find('\n'));
+  CHECK(row.find(" ?  ") != std::string::npos);
+  CHECK(row.find(" - ") == std::string::npos);
+  c.sharing.host[static_cast<std::size_t>(NsKind::kPid)] = 1;
+  c.sharing.peers_known[static_cast<std::size_t>(NsKind::kNet)] = true;
+  c.sharing.peers[static_cast<std::size_t>(NsKind::kNet)] = 1;
+  table = RenderContainerTable(s);
+  CHECK(table.find("pid,?") != std::string::npos);
+  CHECK(table.find("net:1,?") != std::string::npos);
+  const std::string json = RenderContainersJson(s);
+  // Only the kind that was counted; the others are left out, not 0.
+  const std::size_t peers = json.find("\"namespace_peers\": {");
+  REQUIRE(peers != std::string::npos);
+  const std::string object = json.substr(peers, json.find('}', peers) - peers);
+  CHECK(object.find("\"net\": 1") != std::string::npos);
+  CHECK(object.find("\"pid\"") == std::string::npos);
+}
+
 TEST_CASE("report: C0, DEL and C1 controls in names never reach the terminal") {
   Snapshot snapshot = Example();
   // ESC [ 2 J (clear screen), a C1 CSI (U+009B) with its arguments, DEL, and a valid "é".
@@ -105,16 +133,31 @@ TEST_CASE("report: JSON carries the same facts and can be filtered") {
   CHECK(web["host_namespaces"]["pid"] == true);
   CHECK(web["pids"]["limit"] == 50);
   CHECK_FALSE(document["containers"][1].contains("pid1"));
-  CHECK(document["containers"][1]["name"] == "evil\nname");  // JSON escapes it
+  CHECK(document["containers"][1]["name"] == "evil\xEF\xBF\xBDname");  // as in labels
   const auto filtered = nlohmann::json::parse(RenderContainersJson(Example(), {1}));
   CHECK(filtered["containers"].size() == 1);
 }
 
-TEST_CASE("report: containers by name, id, id prefix or container_id") {
-  const Snapshot s = Example();
+TEST_CASE("report: containers by name, id or container_id, else by name or id prefix") {
+  Snapshot s = Example();
   CHECK(FindContainers(s, "web") == std::vector<std::size_t>{0});
   CHECK(FindContainers(s, "bbbb") == std::vector<std::size_t>{1});
-  CHECK(FindContainers(s, "bbb").empty());  // prefixes shorter than 4 are too ambiguous
+  CHECK(FindContainers(s, "b") == std::vector<std::size_t>{1});   // any prefix, as docker's
+  CHECK(FindContainers(s, "we") == std::vector<std::size_t>{0});  // a name prefix too
   CHECK(FindContainers(s, "docker://" + std::string(64, 'a')) == std::vector<std::size_t>{0});
   CHECK(FindContainers(s, "nope").empty());
+  CHECK(FindContainers(s, "").empty());
+  // An exact name wins over prefixes of others: "web" is not also "web-2".
+  Container second = s.containers[0];
+  second.id = std::string(64, 'c');
+  second.name = "web-2";
+  s.containers.push_back(second);
+  CHECK(FindContainers(s, "web") == std::vector<std::size_t>{0});
+  CHECK(FindContainers(s, "we") == std::vector<std::size_t>{0, 2});
+}
+
+TEST_CASE("report: the table lists only the selected containers") {
+  const std::string table = RenderContainerTable(Example(), {1});
+  CHECK(table.find("bbbbbbbbbbbb") != std::string::npos);
+  CHECK(table.find("aaaaaaaaaaaa") == std::string::npos);
 }

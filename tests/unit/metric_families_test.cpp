@@ -110,7 +110,8 @@ TEST_CASE("families: a container that is gone leaves no series") {
 TEST_CASE("families: hostile names serialize as valid, escaped UTF-8") {
   const std::string text =
       prometheus::TextSerializer().Serialize(SnapshotFamilies(TwoContainers()));
-  CHECK(text.find("container=\"bad \\\"name\\\"\\n\xEF\xBF\xBD\"") != std::string::npos);
+  // Quotes escaped; the newline and the invalid byte both U+FFFD.
+  CHECK(text.find("container=\"bad \\\"name\\\"\xEF\xBF\xBD\xEF\xBF\xBD\"") != std::string::npos);
   CHECK(text.find('\xff') == std::string::npos);
   CHECK(text.find("cproc_scan_errors_total{reason=\"vanished\"} 3") != std::string::npos);
   CHECK(text.find("container_id=\"docker://" + std::string(64, 'a') + "\"") != std::string::npos);
@@ -123,4 +124,22 @@ TEST_CASE("families: the text written group by group is the serialized families"
     AppendSnapshotText(snapshot, options, text);
     CHECK(text == prometheus::TextSerializer().Serialize(SnapshotFamilies(snapshot, options)));
   }
+}
+
+TEST_CASE("families: a container whose identity is still arriving has no series yet") {
+  Snapshot s = TwoContainers();
+  s.containers[1].identity_pending = true;  // its runtime is writing its files
+  const std::string other = "docker://" + s.containers[1].id;
+  const auto families = SnapshotFamilies(s);
+  bool first_seen = false;
+  for (const auto& f : families) {
+    for (const auto& m : f.metric) {
+      CHECK(Label(m, "container_id") != other);
+      first_seen = first_seen || Label(m, "container_id") == "docker://" + std::string(64, 'a');
+    }
+  }
+  CHECK(first_seen);
+  const std::string text = prometheus::TextSerializer().Serialize(families);
+  CHECK(text.find("cproc_scan_containers{runtime=\"docker\",naming_source=\"pending\"} 1") !=
+        std::string::npos);
 }

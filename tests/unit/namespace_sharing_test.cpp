@@ -29,6 +29,7 @@ struct Builder {
     cproc::Container c;
     c.runtime = "docker";
     c.id = std::string(64, static_cast<char>('a' + snap.containers.size()));
+    c.cgroup = "/docker/" + c.id;
     c.init.pid = init_pid;
     c.pod_uid = std::move(pod_uid);
     snap.containers.push_back(c);
@@ -135,6 +136,13 @@ TEST_CASE("namespaces: processes whose cgroup and namespaces disagree") {
   const auto& s = b.snap.containers[static_cast<std::size_t>(c)].sharing;
   CHECK(s.mismatched_namespace == 2);
   CHECK(s.mismatched_cgroup == 1);
+
+  // A container found through its pidfile has no cgroup: its PID namespace's processes are all
+  // outside "its cgroup", and none of them is a mismatch.
+  b.snap.containers[static_cast<std::size_t>(c)].cgroup.clear();
+  b.snap.containers[static_cast<std::size_t>(c)].sharing = {};
+  AnalyseNamespaceSharing(b.snap, NsSet{});
+  CHECK(s.mismatched_cgroup == 0);
 }
 
 TEST_CASE("namespaces: host-cgroup processes inside a container's net, mnt, ipc or uts") {
@@ -184,34 +192,55 @@ TEST_CASE("namespaces: the exporter's own container, and containers with no live
   CHECK_FALSE(b.snap.containers[static_cast<std::size_t>(self)].is_self);
 }
 
-TEST_CASE("namespaces: peers are counted when the host's namespace of a kind is unreadable") {
-  // /proc/1 and /proc/2 refused the net link (no CAP_SYS_PTRACE on them): host[net] is unknown,
-  // yet the containers' own links were read and two of them share one net namespace.
+TEST_CASE("namespaces: peers of a kind whose host namespace is unknown are unknown, not 0") {
+  // /proc/1 and /proc/2 refused the net link (no CAP_SYS_PTRACE) on a kernel that does not fix
+  // the initial net namespace's inode: two containers sharing one net namespace may both be
+  // --net=host, so they are not reported as peers (that raised CprocCrossContainerNamespace-
+  // Sharing for --net=host pairs), and neither is 0 reported.
   Builder b;
   NsOf(b.snap.host_ns, NsKind::kNet) = NsId{};
   NsSet x = Namespaces(1000);
   NsSet y = Namespaces(2000);
-  NsOf(y, NsKind::kNet) = NsOf(x, NsKind::kNet);  // --net=container:x
+  NsOf(y, NsKind::kNet) = NsOf(x, NsKind::kNet);  // --net=container:x, or both --net=host
   NsSet unread = Namespaces(3000);
   NsOf(unread, NsKind::kNet) = NsId{};  // this init's net link was refused too
-  NsSet unread_too = Namespaces(4000);
-  NsOf(unread_too, NsKind::kNet) = NsId{};
   const int32_t ix = b.Container(100, x);
   const int32_t iy = b.Container(200, y);
   const int32_t iu = b.Container(300, unread);
-  const int32_t iv = b.Container(400, unread_too);
   AnalyseNamespaceSharing(b.snap, NsSet{});
   auto sharing = [&](int32_t i) { return b.snap.containers[static_cast<std::size_t>(i)].sharing; };
-  CHECK(sharing(ix).host[K(NsKind::kNet)] == -1);  // still unknown, not "no"
-  CHECK(sharing(ix).peers[K(NsKind::kNet)] == 1);
-  CHECK(sharing(iy).peers[K(NsKind::kNet)] == 1);
-  CHECK(sharing(ix).foreign_peers[K(NsKind::kNet)] == 1);
-  CHECK(sharing(iy).foreign_peers[K(NsKind::kNet)] == 1);
-  // Two unknown namespaces are not one shared namespace.
-  CHECK(sharing(iu).peers[K(NsKind::kNet)] == 0);
-  CHECK(sharing(iv).peers[K(NsKind::kNet)] == 0);
-  CHECK(sharing(iu).foreign_peers[K(NsKind::kNet)] == 0);
+  for (int32_t i : {ix, iy, iu}) {
+    CAPTURE(i);
+    CHECK(sharing(i).host[K(NsKind::kNet)] == -1);
+    CHECK_FALSE(sharing(i).peers_known[K(NsKind::kNet)]);
+    CHECK(sharing(i).peers[K(NsKind::kNet)] == 0);
+    CHECK(sharing(i).foreign_peers[K(NsKind::kNet)] == 0);
+  }
   // Kinds whose host reference is known behave as before: the host's is not peering.
   CHECK(sharing(ix).host[K(NsKind::kPid)] == 0);
+  CHECK(sharing(ix).peers_known[K(NsKind::kPid)]);
   CHECK(sharing(ix).peers[K(NsKind::kPid)] == 0);
+  CHECK(sharing(iu).peers_known[K(NsKind::kPid)]);
+}
+
+TEST_CASE("namespaces: a container whose init's links are unreadable has no counts at all") {
+  // As a user without privileges: every root process's links are refused.
+  Builder b;
+  NsSet x = Namespaces(1000);
+  NsSet y = Namespaces(2000);
+  NsOf(y, NsKind::kNet) = NsOf(x, NsKind::kNet);
+  const int32_t ix = b.Container(100, x);
+  const int32_t iy = b.Container(200, NsSet{});  // unreadable
+  b.Process(201, iy, NsSet{});
+  AnalyseNamespaceSharing(b.snap, NsSet{});
+  auto sharing = [&](int32_t i) { return b.snap.containers[static_cast<std::size_t>(i)].sharing; };
+  CHECK_FALSE(sharing(iy).mismatches_known);
+  CHECK(sharing(ix).mismatches_known);
+  for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+    CAPTURE(kind);
+    CHECK(sharing(iy).host[kind] == -1);
+    CHECK_FALSE(sharing(iy).peers_known[kind]);
+  }
+  // The readable one has no peer it can prove: the unreadable init is not counted.
+  CHECK(sharing(ix).peers[K(NsKind::kNet)] == 0);
 }

@@ -32,3 +32,33 @@ TEST_CASE("ns identity compares device and inode; unknown never matches") {
   CHECK(NsKindFromName("time") == NsKind::kTime);
   CHECK_FALSE(NsKindFromName("pid_for_children").has_value());
 }
+
+TEST_CASE("namespaces: the kernel release, and the initial namespaces' fixed inodes") {
+  CHECK(ParseKernelRelease("6.1.0-13-amd64")->major == 6);
+  CHECK(ParseKernelRelease("6.1.0-13-amd64")->minor == 1);
+  CHECK(ParseKernelRelease("6.18.44-fc-v1272")->minor == 18);
+  CHECK(ParseKernelRelease("5.10")->minor == 10);
+  for (const char* bad : {"", "6", "x.1", "6.x", ".1", "6."}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseKernelRelease(bad).has_value());
+  }
+  // include/linux/proc_ns.h; what /proc/1/ns/* shows on this project's 6.18 CI kernel.
+  const KernelVersion recent{6, 18};
+  CHECK(InitialNamespaceInode(NsKind::kPid, recent) == 4026531836U);
+  CHECK(InitialNamespaceInode(NsKind::kUser, recent) == 4026531837U);
+  CHECK(InitialNamespaceInode(NsKind::kUts, recent) == 4026531838U);
+  CHECK(InitialNamespaceInode(NsKind::kIpc, recent) == 4026531839U);
+  CHECK(InitialNamespaceInode(NsKind::kCgroup, recent) == 4026531835U);
+  CHECK(InitialNamespaceInode(NsKind::kTime, recent) == 4026531834U);
+  CHECK(InitialNamespaceInode(NsKind::kNet, recent) == 4026531833U);
+  CHECK(InitialNamespaceInode(NsKind::kMnt, recent) == 4026531832U);
+  // Debian 12's 6.1: net and mnt are numbered like any namespace (from 0xF0000000 on).
+  const KernelVersion bookworm{6, 1};
+  CHECK_FALSE(InitialNamespaceInode(NsKind::kNet, bookworm).has_value());
+  CHECK_FALSE(InitialNamespaceInode(NsKind::kMnt, bookworm).has_value());
+  CHECK(InitialNamespaceInode(NsKind::kTime, bookworm) == 4026531834U);
+  CHECK_FALSE(InitialNamespaceInode(NsKind::kTime, KernelVersion{5, 4}).has_value());
+  CHECK_FALSE(InitialNamespaceInode(NsKind::kCgroup, KernelVersion{4, 5}).has_value());
+  CHECK(InitialNamespaceInode(NsKind::kPid, KernelVersion{3, 10}) == 4026531836U);
+  CHECK_FALSE(InitialNamespaceInode(NsKind::kPid, std::nullopt).has_value());
+}

@@ -260,3 +260,35 @@ TEST_CASE("scanner: a cgroup Docker's files did not confirm yet is asked again, 
   CHECK(Count(c->processes, ProcessState::kSleeping) == 2);
   CHECK(FindProcess(*snap, 5001)->container == FindProcess(*snap, 5000)->container);
 }
+
+TEST_CASE("scanner: two layouts naming one container make one container, not two series") {
+  // cri-dockerd: the processes of one Docker container under kubepods (cgroupfs row, which
+  // guesses containerd) and, for one of them, a systemd-driver line (the docker row). Docker's
+  // files say docker: both are docker://<id>, so they must be one container.
+  FixtureProcfs fs;
+  BuildHost(fs);
+  const std::string id = std::string(64, 'd');
+  const std::string uid = "0b5a1e6c-2f3d-4a5b-8c7d-9e0f1a2b3c4d";
+  fs.Stat(5000, "app", 'S', 4999, 3000);
+  fs.Cgroup(5000, "0::/kubepods/besteffort/pod" + uid + "/" + id + "\n");
+  fs.Namespaces(5000, ContainerNs(7000));
+  fs.Stat(5001, "worker", 'S', 5000, 3001);
+  fs.Cgroup(5001, "8:pids:/system.slice/docker-" + id + ".scope\n");
+  fs.Namespaces(5001, ContainerNs(7000));
+  FixtureProcfs host_root;
+  host_root.Write("var/lib/docker/containers/" + id + "/config.v2.json",
+                  R"({"Name":"/k8s_app","Config":{"Image":"busybox"}})");
+  ScannerOptions options{.procfs = fs.root()};
+  options.metadata.rootfs = host_root.root();
+  Scanner scanner(options);
+  for (int i = 0; i < 3; ++i) {
+    auto snap = ScanOnce(scanner);
+    int found = 0;
+    for (const Container& c : snap->containers) found += c.id == id ? 1 : 0;
+    REQUIRE(found == 1);
+    const Container* c = FindContainer(*snap, id);
+    CHECK(c->runtime == "docker");
+    CHECK(Count(c->processes, ProcessState::kSleeping) == 2);
+    CHECK(FindProcess(*snap, 5001)->container == FindProcess(*snap, 5000)->container);
+  }
+}

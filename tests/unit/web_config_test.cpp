@@ -204,7 +204,8 @@ TEST_CASE("web config: LoadWebConfig names an unreadable file and a certificate 
   std::ofstream(dir.Path("cert.pem")) << "not a certificate\n";
   auto garbage = LoadWebConfig(dir.config());
   REQUIRE_FALSE(garbage.ok());
-  CHECK_MESSAGE(Contains(garbage.error(), dir.config() + ": tls_server_config: cert_file \"" +
+  // The line of cert_file in the web config file: what to fix.
+  CHECK_MESSAGE(Contains(garbage.error(), dir.config() + ":2: tls_server_config: cert_file \"" +
                                               dir.Path("cert.pem") + "\": cannot load certificate")
                     .empty(),
                 garbage.error());
