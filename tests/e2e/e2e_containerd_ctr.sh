@@ -40,6 +40,9 @@ cleanup_ctr() {
   done
   ctr --address "$CTR_ADDRESS" namespaces rm "$NAMESPACE" >/dev/null 2>&1 ||
     log "note: containerd namespace $NAMESPACE could not be removed"
+  # containerd keeps the namespace's (by now empty) directory among its task bundles.
+  rmdir /run/docker/containerd/daemon/io.containerd.runtime.v2.task/"$NAMESPACE" \
+    /run/containerd/io.containerd.runtime.v2.task/"$NAMESPACE" 2>/dev/null
   # containerd leaves the namespace's cgroup behind and removes the task's asynchronously.
   for _ in 1 2 3 4 5; do
     remove_cgroup_trees "$NAMESPACE"
@@ -78,6 +81,48 @@ present() {
 }
 expect_eventually 20 "ctr container found, named and counted" "$METRICS" present ||
   fail "the ctr container is not reported as expected"
+
+# Many scans, compared with containerd's answer and /proc in each, across a change: a process
+# exec'd into the task (containerd's shim is its parent, outside the container).
+BUNDLE=""
+for root in /run/docker/containerd/daemon/io.containerd.runtime.v2.task \
+  /run/containerd/io.containerd.runtime.v2.task; do
+  [[ -f $root/$NAMESPACE/$ID/config.json ]] && BUNDLE=$root/$NAMESPACE/$ID/config.json
+done
+[[ -n $BUNDLE ]] || fail "containerd's bundle of $ID not found"
+# `ctr run` writes no annotations into the bundle: no image name for the exporter to show.
+log "bundle $BUNDLE; annotations: $(jq -c '.annotations // {}' "$BUNDLE")"
+NEEDLE="/$NAMESPACE/$ID"  # selects the task's processes in /proc/PID/cgroup
+EXECS=0                   # processes exec'd into the task
+ctr_truth() {
+  local file=$1 task_pid live dead
+  task_pid=$(ctr_ task ls | awk -v id="$ID" '$1 == id { print $2 }')
+  [[ $task_pid == "$pid" ]] || E2E_PROBLEMS+=("ctr task ls says PID $task_pid, was $pid")
+  expect_identity "$file" "$CID" "$ID" "" "" containerd "" "" containerd-namespaced "$NEEDLE"
+  expect_host_truth "$file" "$CID" "$NEEDLE" "$pid"
+  expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"none\"}" 1
+  expect_series "cproc_container_pid1_is_namespace_init{}" 1
+  # containerd's own list of the task's processes (its cgroup: zombies have left it).
+  live=$(($(ctr_ task ps "$ID" | wc -l) - 1))
+  dead=${E2E_HOST[zombie]}
+  ((live == E2E_HOST[total] - dead)) ||
+    E2E_PROBLEMS+=("ctr task ps lists $live processes; /proc ${E2E_HOST[total]}, $dead zombies")
+  # the facts this test is about (they follow from /proc too)
+  expect_series 'cproc_container_zombies{parent="pid1"}' 1
+  expect_series 'cproc_container_processes{state="sleeping"}' $((2 + EXECS))
+}
+exec_into_task() {
+  log "ctr task exec: sleep 1000 in $ID"
+  ctr_ task exec -d --exec-id "probe-$$" "$ID" sleep 1000 >/dev/null || fail "ctr task exec failed"
+  EXECS=1
+  wait_until 10 "the exec'd process in the task's cgroup" exec_running ||
+    fail "the exec'd process did not appear: $(dump_container_procs "$NEEDLE")"
+}
+exec_running() {
+  read_host_truth "$NEEDLE" "$pid"
+  ((E2E_HOST[total] == 4))
+}
+scrape_rounds_with_changes 5 ctr_truth exec_into_task 6 ctr_truth
 
 ctr_ task kill --signal SIGKILL "$ID" >/dev/null || fail "ctr task kill failed"
 gone() {

@@ -71,9 +71,10 @@ twin=$("$DOCKER" run -d --rm --pull never --network none --label cproc-e2e=1 --n
   "$E2E_IMAGE" sleep 1000) || fail "docker run --name $prefix failed"
 E2E_CONTAINERS+=("$twin")
 log "started container $prefix = ${twin:0:12}, named like the id prefix of $name"
-matches=$("$EXPORTER_BIN" ps --json --container "$prefix" 2>/dev/null | jq '.containers | length')
-[[ $matches == 2 ]] ||
-  fail "precondition: --container $prefix should match 2 containers, saw $matches"
+# Listing, the exact name wins (as docker's); --env refuses a query that could mean either.
+listed=$("$EXPORTER_BIN" ps --json --container "$prefix" 2>/dev/null | jq -r '.containers[].name')
+[[ $listed == "$prefix" ]] ||
+  soft_fail "--container $prefix lists the container named exactly so, saw: $listed"
 rc=0
 out=$("$EXPORTER_BIN" ps --env --container "$prefix" 2>&1) || rc=$?
 [[ $rc == 2 ]] || soft_fail "ps --env with an ambiguous --container exits 2 (saw $rc): $out"
@@ -96,4 +97,13 @@ fi
 
 "$EXPORTER_BIN" ps --container no-such-container-$$ >/dev/null 2>&1 &&
   soft_fail "an unknown container is an error"
+
+# The default table honours --container too, by name prefix as well as id prefix.
+table=$("$EXPORTER_BIN" ps --container "${name:0:$((${#name} - 2))}" 2>/dev/null)
+grep -qF "${id:0:12}" <<<"$table" || soft_fail "ps --container NAME-PREFIX lists $name: $table"
+grep -qF "${twin:0:12}" <<<"$table" && soft_fail "ps --container lists other containers: $table"
+"$EXPORTER_BIN" --help | grep -q ' ps ' || soft_fail "--help does not mention the ps command"
+version=$("$EXPORTER_BIN" ps --version 2>&1)
+[[ $version == "cproc_exporter, version "* && $(wc -l <<<"$version") -eq 1 ]] ||
+  soft_fail "ps --version prints the version, not the table: $version"
 finish

@@ -6,6 +6,9 @@
 #   2. procfs missing: /metrics still answers, cproc_scan_success 0, one error line
 #   3. cgroupfs missing: pids metrics left out, cproc_scan_cgroup_pids_available 0, one warning
 #   4. a bad config on SIGHUP keeps the running one (cproc_config_last_reload_successful 0)
+#   5. SIGTERM stops it promptly: after serving scrapes, and while a scan is stuck in a read
+#      that never returns (a FIFO in a procfs-like tree stands for a hung filesystem)
+#   6. a --runtime.docker-root without Docker's files is said once in the log
 # shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 e2e_init "$@"
@@ -133,4 +136,49 @@ grep -q "reload failed, keeping the running configuration: $config:2" "$EXPORTER
 printf 'scan:\n  interval: 1s\nnamespace_sharing:\n  allow: ["x*"]\n' >"$config"
 kill -HUP "$EXPORTER_PID"
 wait_until 10 "reload reported as successful" reload_state 1 || soft_fail "a good reload sets cproc_config_last_reload_successful 1"
+stop_exporter
+
+# --- 5. SIGTERM, promptly --------------------------------------------------------------------
+# seconds_to_exit: send SIGTERM to the exporter, print how long it took to exit (bounded: 15 s).
+seconds_to_exit() {
+  local start=$EPOCHREALTIME i
+  kill -TERM "$EXPORTER_PID"
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$EXPORTER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", b - a }'
+}
+log "case 5: SIGTERM after scrapes, and with a scan stuck in a read"
+start_exporter
+after_scans 2
+took=$(seconds_to_exit)
+log "exit after scrapes took ${took}s"
+awk -v t="$took" 'BEGIN { exit !(t < 1.0) }' || soft_fail "SIGTERM after scrapes took ${took}s (>= 1 s)"
+stuck="$E2E_TMP/stuck-procfs"
+mkdir -p "$stuck/1"
+mkfifo "$stuck/1/stat"  # opening it for reading waits for a writer that never comes
+# Not start_exporter: /metrics answers 503 until a first scan completes, which never happens.
+EXPORTER_PORT=$(free_port)
+EXPORTER_LOG="$E2E_TMP/exporter.stuck.log"
+"$EXPORTER_BIN" --web.listen-address="127.0.0.1:$EXPORTER_PORT" --path.procfs="$stuck" \
+  >"$EXPORTER_LOG" 2>&1 &
+EXPORTER_PID=$!
+E2E_PIDS+=("$EXPORTER_PID")
+healthy() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$EXPORTER_PORT/-/healthy"; }
+wait_until 20 "the exporter with a stuck scan answers /-/healthy" healthy ||
+  fail "the exporter with a stuck scan does not serve"
+took=$(seconds_to_exit)
+log "exit with a stuck scan took ${took}s"
+awk -v t="$took" 'BEGIN { exit !(t < 4.0) }' || soft_fail "SIGTERM with a stuck scan took ${took}s (>= 4 s)"
+grep -q 'blocked in a read; exiting without waiting' "$EXPORTER_LOG" ||
+  soft_fail "the log does not say why it exited without the scan"
+
+# --- 6. a docker root without Docker's files -------------------------------------------------
+log "case 6: --runtime.docker-root points at a directory without Docker's files"
+start_exporter --runtime.docker-root="$E2E_TMP/no-docker-here"
+after_scans 2
+[[ $(count_lines 'has no containers directory') -eq 1 ]] ||
+  soft_fail "the log does not say once that the docker root has no containers directory"
+stop_exporter
 finish

@@ -11,7 +11,7 @@
 # Then:
 #   - `promtool check metrics` passes on /metrics;
 #   - every container has cproc_container_info and cproc_container_pid1_info whose comm label is
-#     the kernel's comm with invalid UTF-8 replaced by U+FFFD (escaped as the text format says);
+#     the kernel's comm with invalid UTF-8 and control characters replaced by U+FFFD;
 #   - the container label is the Docker name, unchanged;
 #   - cproc_scan_errors_total{reason="parse"} does not grow while they run;
 #   - `cproc_exporter ps --json` stays valid JSON and `ps --tree` does not fail;
@@ -138,7 +138,10 @@ def per_byte(b):
         i += 1
     return "".join(out)
 
-wanted = {per_byte(raw), raw.decode("utf-8", "replace")}
+# Control characters (a newline, ESC, ...) become U+FFFD too: none may reach a label value.
+controls = re.compile("[\x00-\x1f\x7f-\x9f]")
+wanted = {controls.sub("\ufffd", per_byte(raw)),
+          controls.sub("\ufffd", raw.decode("utf-8", "replace"))}
 
 def parse_labels(text):
     labels, i = {}, 0

@@ -55,6 +55,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def fixture_procfs(workdir, containers):
+    """A directory shaped like /proc: one process in its own Docker container each."""
+    root = os.path.join(workdir, "procfs")
+    for i in range(containers):
+        pid = 1000 + i
+        directory = os.path.join(root, str(pid))
+        os.makedirs(os.path.join(directory, "ns"), exist_ok=True)
+        with open(os.path.join(directory, "stat"), "w") as f:
+            f.write(f"{pid} (sleep) S 1 {pid} {pid} 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 1 0 "
+                    f"{100 + i} 4096 3 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 "
+                    "0 0 0\n")
+        with open(os.path.join(directory, "cgroup"), "w") as f:
+            f.write(f"0::/docker/{i:064x}\n")
+        for kind, inode in (("pid", 4026600000 + i), ("mnt", 4026700000 + i)):
+            os.symlink(f"{kind}:[{inode}]", os.path.join(directory, "ns", kind))
+    return root
+
+
 class Exporter:
     """One exporter process started by this script (and only ever stopped by it)."""
 
@@ -377,7 +395,12 @@ def scenario_d(binary, workdir):
 
 def scenario_e(binary, workdir):
     log("(e) --web.max-requests=2 under bursts of concurrent slow-reading scrapes")
-    exporter = Exporter(binary, workdir, ["--web.max-requests=2"])
+    # A response far larger than the socket buffers keeps each slow reader's request inside the
+    # handler however few containers the host runs: the exporter reads a procfs-like tree of
+    # 400 containers made here, not the host's (whose handful made a response small enough to
+    # be written at once on some runs, and then no request was ever refused).
+    procfs = fixture_procfs(workdir, containers=400)
+    exporter = Exporter(binary, workdir, ["--web.max-requests=2", f"--path.procfs={procfs}"])
     exporter.start()
     try:
         size = len(get(exporter.port)[2])
