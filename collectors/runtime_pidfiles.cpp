@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 #include "collectors/host_paths.h"
 #include "collectors/proc_files.h"
@@ -132,8 +133,14 @@ void RuntimePidfiles::Update(const std::string& path, const std::string& id) {
 }
 
 const std::vector<PidfileContainer>& RuntimePidfiles::Refresh() {
+  const double now =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (expanded_at_ < 0 || now - expanded_at_ >= kExpandEverySeconds) {
+    expanded_ = ExpandHostRoots(rootfs_, roots_);
+    expanded_at_ = now;
+  }
   for (auto& [path, known] : known_) known.seen = false;
-  for (const std::string& root : ExpandHostRoots(rootfs_, roots_)) {
+  for (const std::string& root : expanded_) {
     for (const std::string& name : Entries(root)) {
       if (!name.ends_with("-containers")) continue;  // overlay-containers, vfs-containers, ...
       const std::string dir = root + "/" + name;

@@ -60,6 +60,10 @@ class RuntimePidfiles {
 
   const std::vector<PidfileContainer>& Refresh();
 
+  // How long an expansion of the roots' glob patterns is reused: a new user's run root is found
+  // within this.
+  static constexpr double kExpandEverySeconds = 5;
+
  private:
   struct Listing {
     int64_t mtime_ns = -1;
@@ -78,6 +82,10 @@ class RuntimePidfiles {
 
   std::string rootfs_;
   std::vector<std::string> roots_;
+  // Glob patterns (/tmp/podman-run-*) read a whole directory: expanded again every few seconds,
+  // not on every scan.
+  std::vector<std::string> expanded_;
+  double expanded_at_ = -1;                  // steady clock, seconds
   std::map<std::string, Listing> listings_;  // by <root>/<driver>-containers
   std::map<std::string, Known> known_;       // by pidfile path
   std::vector<PidfileContainer> current_;

@@ -167,6 +167,32 @@ check_variables() {
 }
 
 prom_value() { prom_query "$1" | jq -r '.data.result[0].value[1] // empty'; }
+
+# README's "Example queries" run without error, and the pids ratio keeps each container's
+# `container` label (its threshold relaxed, so the pidslimit scenario is in the result).
+check_readme_queries() {
+  local readme query answer n=0 labelled
+  readme="$(dirname "${BASH_SOURCE[0]}")/../../README.md"
+  while IFS= read -r query; do
+    n=$((n + 1))
+    answer=$(prom_query "$query")
+    if [[ $(jq -r .status <<<"$answer") != success ]]; then
+      soft_fail "README query fails: $query: $(jq -r '.error // .' <<<"$answer")"
+      continue
+    fi
+    if [[ $query == *pids_limit* ]]; then
+      answer=$(prom_query "${query% > 0.9} >= 0")
+      labelled=$(jq '[.data.result[] | select(.metric.container != null and .metric.container != "")] | length' <<<"$answer")
+      [[ $labelled -gt 0 && $labelled == $(jq '.data.result | length' <<<"$answer") ]] ||
+        soft_fail "README pids query drops the container label: $(jq -c '.data.result[0].metric' <<<"$answer")"
+    fi
+  done < <(awk '/^## Example queries/ { on = 1 } on && /^```promql/ { code = 1; next }
+                code && /^```/ { exit } code && !/^#/ && NF {
+                  if (/^  /) { q = q " " $0 } else { if (q != "") print q; q = $0 } }
+                END { if (q != "") print q }' "$readme")
+  ((n >= 5)) || soft_fail "found only $n README example queries"
+  log "README example queries: $n run"
+}
 scraped() { [[ $(prom_value "up{job=\"$JOB\"}") == 1 ]] && [[ -n $(prom_value "cproc_container_info{container=\"${E2E_PREFIX}nety\"}") ]]; }
 
 main() {
@@ -220,6 +246,7 @@ EOF
     soft_fail "dashboard queries fail or miss guaranteed data (listed above)"
   fi
   check_variables
+  check_readme_queries
   finish
 }
 

@@ -192,7 +192,6 @@ changing_host() {
 scrape_rounds 10 changing_host
 
 # Without CAP_SYS_PTRACE the user's namespaces are unreadable: the pidfiles cannot be verified.
-stop_pid "$EXPORTER_PID"
 check_exporter_exit
 EXPORTER_PREFIX=(capsh --drop=cap_sys_ptrace -- -c 'exec "$0" "$@"')
 start_exporter --config.file="$CONFIG"

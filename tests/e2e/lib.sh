@@ -76,8 +76,11 @@ e2e_cleanup() {
 }
 
 # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL. Only ever called on our own children.
+# STOPPED_STATUS: its exit status when this call waited for it ("" when it was already gone).
+STOPPED_STATUS=""
 stop_pid() {
   local pid=$1 i
+  STOPPED_STATUS=""
   [[ $pid =~ ^[1-9][0-9]*$ ]] || return 0  # never 0 or -N: those name process groups
   kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null
@@ -86,7 +89,8 @@ stop_pid() {
     sleep 0.1
   done
   kill -0 "$pid" 2>/dev/null && { log "pid $pid ignored SIGTERM for 10 s; SIGKILL"; kill -KILL "$pid"; }
-  wait "$pid" 2>/dev/null
+  STOPPED_STATUS=0
+  wait "$pid" 2>/dev/null || STOPPED_STATUS=$?
   return 0
 }
 
@@ -493,6 +497,11 @@ remove_cgroup_trees() {
 check_exporter_exit() {
   [[ -n $EXPORTER_PID ]] || return 0
   stop_pid "$EXPORTER_PID"
+  # SIGTERM ends it with status 0; anything else is a crash, a leak report (the sanitizer build
+  # aborts) or a SIGKILL after it ignored SIGTERM.
+  if [[ -n $STOPPED_STATUS && $STOPPED_STATUS != 0 ]]; then
+    soft_fail "the exporter (pid $EXPORTER_PID) exited with status $STOPPED_STATUS after SIGTERM"
+  fi
   local logfile
   for logfile in "$E2E_TMP"/exporter.*.log; do
     [[ -f $logfile ]] || continue
@@ -539,10 +548,6 @@ check_scrape() {
     E2E_PROBLEMS+=("/api/v1/containers is not JSON")
   fi
 }
-
-# identity_of FILE CONTAINER_ID: the identity line of CONTAINER_ID in FILE.ids (from
-# check_scrape): "container pod namespace runtime image", tab-separated.
-identity_of() { awk -F'\t' -v id="$2" '$1 == id { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 }' "$1.ids"; }
 
 # scrape_rounds N FUNCTION: N scrapes, each from a new scan, each passing check_scrape and
 # FUNCTION FILE (the test's ground truth, recording problems with expect_sample and friends;

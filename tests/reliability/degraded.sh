@@ -180,5 +180,8 @@ start_exporter --runtime.docker-root="$E2E_TMP/no-docker-here"
 after_scans 2
 [[ $(count_lines 'has no containers directory') -eq 1 ]] ||
   soft_fail "the log does not say once that the docker root has no containers directory"
+# At the level --log.level calls it (warn), as node_exporter writes it, not spdlog's "warning".
+grep -q 'level=warn msg="--runtime.docker-root' "$EXPORTER_LOG" ||
+  soft_fail "the warning is not logged as level=warn: $(grep -- '--runtime.docker-root' "$EXPORTER_LOG")"
 stop_exporter
 finish
