@@ -1,5 +1,6 @@
 #include "collectors/host_paths.h"
 
+#include <dirent.h>
 #include <glob.h>
 
 namespace cproc {
@@ -26,6 +27,17 @@ std::vector<std::string> ExpandHostRoots(const std::string& rootfs,
     ::globfree(&found);
   }
   return out;
+}
+
+std::vector<std::string> DirectoryEntries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (const dirent* entry = ::readdir(d)) {
+    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+  }
+  ::closedir(d);
+  return names;
 }
 
 }  // namespace cproc

@@ -15,4 +15,7 @@ std::string HostPath(const std::string& rootfs, const std::string& path);
 std::vector<std::string> ExpandHostRoots(const std::string& rootfs,
                                          const std::vector<std::string>& roots);
 
+// The names in directory `dir` but "." and ".." and hidden ones; none when it cannot be read.
+std::vector<std::string> DirectoryEntries(const std::string& dir);
+
 }  // namespace cproc

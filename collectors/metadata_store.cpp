@@ -1,6 +1,5 @@
 #include "collectors/metadata_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,17 +46,6 @@ bool ReadSmall(const std::string& path, std::string& out, RuntimeFileErrors& err
   const ReadResult result = ReadRegularFileAt(AT_FDCWD, path.c_str(), out, max_bytes);
   CountReadError(result, path, errors);
   return result == ReadResult::kOk;
-}
-
-std::vector<std::string> Subdirectories(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (const dirent* entry = ::readdir(d)) {
-    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
-  }
-  ::closedir(d);
-  return names;
 }
 
 bool SafeId(const std::string& id) {
@@ -135,7 +123,7 @@ bool MetadataStore::FromDocker(const std::string& id, Entry& entry) const {
 bool MetadataStore::FromBundles(const std::string& id, Entry& entry) const {
   std::string config;
   for (const std::string& root : HostRoots(paths_.bundle_roots)) {
-    for (const std::string& ns : Subdirectories(root)) {
+    for (const std::string& ns : DirectoryEntries(root)) {
       if (!ReadSmall(root + "/" + ns + "/" + id + "/config.json", config, errors_)) continue;
       auto parsed = ParseOciConfig(config);
       if (!parsed) {
@@ -191,7 +179,7 @@ bool MetadataStore::FromStorage(const std::string& id, Entry& entry) {
   const StorageContainer* listed = nullptr;
   std::string config;
   for (const std::string& root : HostRoots(paths_.storage_roots)) {
-    for (const std::string& dir : Subdirectories(root)) {
+    for (const std::string& dir : DirectoryEntries(root)) {
       if (!dir.ends_with("-containers")) continue;  // overlay-containers, vfs-containers, ...
       const std::string base = root + "/" + dir;
       if (!have_config && ReadSmall(base + "/" + id + "/userdata/config.json", config, errors_)) {

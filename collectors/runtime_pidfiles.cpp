@@ -1,6 +1,5 @@
 #include "collectors/runtime_pidfiles.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,17 +28,6 @@ bool IsHex64(std::string_view s) {
 int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
          static_cast<int64_t>(st.st_mtim.tv_nsec);
-}
-
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (const dirent* entry = ::readdir(d)) {
-    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
-  }
-  ::closedir(d);
-  return names;
 }
 
 // A small file of the user's: never blocking on a FIFO, only a regular file; `st` is the opened
@@ -97,7 +85,7 @@ const std::vector<std::string>& RuntimePidfiles::IdsIn(const std::string& contai
   if (listing.mtime_ns != MtimeNs(st)) {
     listing.mtime_ns = MtimeNs(st);
     listing.ids.clear();
-    for (std::string& name : Entries(containers_dir)) {
+    for (std::string& name : DirectoryEntries(containers_dir)) {
       if (IsHex64(name)) listing.ids.push_back(std::move(name));
     }
   }
@@ -141,7 +129,7 @@ const std::vector<PidfileContainer>& RuntimePidfiles::Refresh() {
   }
   for (auto& [path, known] : known_) known.seen = false;
   for (const std::string& root : expanded_) {
-    for (const std::string& name : Entries(root)) {
+    for (const std::string& name : DirectoryEntries(root)) {
       if (!name.ends_with("-containers")) continue;  // overlay-containers, vfs-containers, ...
       const std::string dir = root + "/" + name;
       for (const std::string& id : IdsIn(dir)) Update(dir + "/" + id + "/userdata/pidfile", id);

@@ -208,7 +208,10 @@ main() {
   # Each round: a subshell forks two sleeps under a limit of 3 tasks (PID 1 + subshell + one
   # sleep): the second fork fails (pids.events max) and the subshell dies. PID 1 survives:
   # only the subshell sees the failure.
-  run_container forkfail --pids-limit 3 -- sh -c 'while true; do (sleep 2 & sleep 2 & wait); sleep 1; done'
+  # The first fork only after `docker run` has returned: a fork refused while runc still starts
+  # the container ends its shell, and docker reports "container process is already dead" (seen
+  # with other tests running at the same time).
+  run_container forkfail --pids-limit 3 -- sh -c 'sleep 2; while true; do (sleep 2 & sleep 2 & wait); sleep 1; done'
   # Each round: `sleep 6` is started by a subshell that exits after 3 s, so the exporter sees
   # it first with that parent, then re-parented to PID 1.
   run_container orphans -- sh -c 'while true; do (sleep 6 & sleep 3); sleep 1; done'

@@ -5,22 +5,11 @@
 
 #include "exporter/label_values.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/support/exposition_check.h"
 
 using cproc_fuzz::IsValidUtf8;
 
-namespace {
-
-// C0 (newline and tab included), DEL and C1 (U+0080..U+009F, "\xC2\x80".."\xC2\x9F").
-bool HasControl(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x20 || b == 0x7F) return true;
-    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
-  }
-  return false;
-}
-
-}  // namespace
+using cproc::testing::HasControlCharacter;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
@@ -31,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::string out = cproc::SanitizeLabelValue(value, max_bytes);
   FUZZ_CHECK(IsValidUtf8(out));
-  FUZZ_CHECK(!HasControl(out));
+  FUZZ_CHECK(!HasControlCharacter(out));
   FUZZ_CHECK(out.size() <= max_bytes);
   FUZZ_CHECK(cproc::SanitizeLabelValue(out, max_bytes) == out);  // idempotent
 
@@ -40,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string uncut = cproc::SanitizeLabelValue(value, value.size() * 3 + 3);
   FUZZ_CHECK(IsValidUtf8(uncut));
   FUZZ_CHECK(uncut.starts_with(out));
-  if (IsValidUtf8(value) && !HasControl(value)) {
+  if (IsValidUtf8(value) && !HasControlCharacter(value)) {
     FUZZ_CHECK(uncut == value);
     if (value.size() <= max_bytes) FUZZ_CHECK(out == value);
   }

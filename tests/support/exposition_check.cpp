@@ -37,16 +37,6 @@ std::size_t Utf8Length(std::string_view s, std::size_t i) {
   return n;
 }
 
-// C0 controls, DEL and the C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
-bool HasControl(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x20 || b == 0x7F) return true;
-    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
-  }
-  return false;
-}
-
 bool IsMetricName(std::string_view s) {
   if (s.empty()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -140,7 +130,8 @@ class LineReader {
           return Fail(std::string("bad escape \\") + e + " in label " + name);
         }
       }
-      if (HasControl(value)) return Fail("control character in the value of label " + name);
+      if (HasControlCharacter(value))
+        return Fail("control character in the value of label " + name);
       labels.emplace_back(name, std::move(value));
       SkipBlanks();
       if (Peek() == ',') {
@@ -188,6 +179,15 @@ std::string SeriesKey(const ExpositionSample& s) {
 }
 
 }  // namespace
+
+bool HasControlCharacter(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b == 0x7F) return true;
+    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
 
 std::string ExpositionSample::Label(std::string_view label) const {
   for (const auto& pair : labels) {
@@ -237,7 +237,7 @@ CheckedExposition CheckExposition(std::string_view text, std::vector<std::string
       const std::string_view rest = reader.Rest();
       if (keyword == "HELP") {
         if (!helped.insert(name).second) reader.Fail("second HELP for " + name);
-        if (HasControl(rest)) reader.Fail("control character in the HELP of " + name);
+        if (HasControlCharacter(rest)) reader.Fail("control character in the HELP of " + name);
         continue;
       }
       if (!IsKnownType(rest)) reader.Fail("unknown type '" + std::string(rest) + "' of " + name);

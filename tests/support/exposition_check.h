@@ -32,6 +32,10 @@ struct ExposedIdentity {
   friend bool operator==(const ExposedIdentity&, const ExposedIdentity&) = default;
 };
 
+// Whether `text` holds a control character: C0 (newline and tab included), DEL, or C1
+// (U+0080..U+009F, "\xC2\x80".."\xC2\x9F" in UTF-8). No label value may.
+bool HasControlCharacter(std::string_view text);
+
 // Parses `text` strictly. Every problem is one line in `errors` ("line N: what"): text that is
 // not UTF-8, a control byte in a label value or HELP text, a bad name or escape, a duplicate
 // label or series, a sample without a TYPE before it, a value that is not a number.

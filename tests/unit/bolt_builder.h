@@ -10,6 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "collectors/boltdb.h"
 
 namespace cproc::testing {
@@ -124,5 +130,16 @@ class BoltFile {
   uint32_t page_size_;
   std::string bytes_;
 };
+
+// fixtures/podman/bolt_state.db: the state database the real Podman 4.3 wrote (its README).
+inline std::string PodmanStateDb() {
+  const std::filesystem::path path =
+      std::filesystem::path(__FILE__).parent_path() / "fixtures/podman/bolt_state.db";
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing fixture " << path.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
 
 }  // namespace cproc::testing

@@ -22,19 +22,10 @@ using cproc::testing::BucketValue;
 using cproc::testing::GetLe;
 using cproc::testing::InlineBucket;
 using cproc::testing::LeafPage;
+using cproc::testing::PodmanStateDb;
 using cproc::testing::PutLe;
 
 namespace {
-
-std::string PodmanStateDb() {
-  const std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "fixtures/podman/bolt_state.db";
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 std::vector<std::string> Keys(Reader& db, const Bucket& bucket) {
   std::vector<std::string> keys;

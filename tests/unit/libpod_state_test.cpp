@@ -23,6 +23,7 @@ using cproc::testing::BucketValue;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::InlineBucket;
 using cproc::testing::LeafPage;
+using cproc::testing::PodmanStateDb;
 
 namespace {
 
@@ -34,16 +35,6 @@ const std::string kApp = "1be58b975f237c469ec9cc2e512279ba360a03585bcdb5fe395de1
 const std::string kSidecar = "dacb987a64b4d907abd693fa4ee80d84aa02f53156d9692f4d128d8f44104605";
 const std::string kPlain = "a27d9b10e7c6f8dcac3308de3cb5a0c08a18a0bf4d8ae58b8616a64835cb3f0e";
 
-std::string PodmanStateDb() {
-  const std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "fixtures/podman/bolt_state.db";
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 // A libpod-shaped file: a "ctr" bucket (page 3) with one container whose bucket is inline, and
 // an empty "pod" bucket.
 std::string OneContainer(const std::string& config, bool with_pod_bucket = true) {
@@ -53,6 +44,14 @@ std::string OneContainer(const std::string& config, bool with_pod_bucket = true)
   file.SetPage(2, LeafPage(2, top));
   file.SetPage(3, LeafPage(3, {{"abc", InlineBucket({{"config", config}}), true}}));
   return file.bytes();
+}
+
+// The default roots under a fixture host's root, retried every 30 s.
+MetadataPaths PathsUnder(const FixtureProcfs& root) {
+  MetadataPaths paths;
+  paths.rootfs = root.root();
+  paths.retry_seconds = 30;
+  return paths;
 }
 
 }  // namespace
@@ -159,10 +158,7 @@ TEST_CASE("metadata store: libpod's state that comes later, breaks, or is not re
   root.Write(graph + "overlay-containers/containers.json",
              R"([{"id":")" + kApp + R"(","names":["app"]},{"id":")" + kSidecar +
                  R"(","names":["sidecar"]},{"id":")" + kInfra + R"(","names":["infra"]}])");
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  paths.retry_seconds = 30;
-  MetadataStore store(paths);
+  MetadataStore store(PathsUnder(root));
 
   // Named from containers.json at once; the pod is filled in once the state knows it.
   auto app = store.Lookup("podman", kApp, 10);
@@ -224,10 +220,7 @@ TEST_CASE("metadata store: a Podman container libpod's state does not know yet i
   root.Write(graph + "overlay-containers/containers.json",
              R"([{"id":")" + kApp + R"(","names":["app"]}])");
   root.Write(graph + "libpod/bolt_state.db", OneContainer(R"({"name":"other"})"));
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  paths.retry_seconds = 30;
-  MetadataStore store(paths);
+  MetadataStore store(PathsUnder(root));
   auto app = store.Lookup("podman", kApp, 10);
   REQUIRE(app.metadata != nullptr);
   CHECK_FALSE(app.complete);
@@ -240,8 +233,7 @@ TEST_CASE("metadata store: a Podman container libpod's state does not know yet i
   FixtureProcfs bare;
   bare.Write(graph + "overlay-containers/containers.json",
              R"([{"id":")" + kApp + R"(","names":["app"]}])");
-  paths.rootfs = bare.root();
-  MetadataStore no_state(paths);
+  MetadataStore no_state(PathsUnder(bare));
   CHECK(no_state.Lookup("podman", kApp, 10).complete);
   // Nor for a container no file knows at all (permissions, a wrong root): short id at once.
   CHECK(no_state.Lookup("podman", std::string(64, '9'), 10).complete);
