@@ -355,8 +355,10 @@ MetadataLookup MetadataStore::Lookup(std::string_view runtime, const std::string
       const bool known = FromLibpod(id, entry, now_seconds, unsettled, any_state);
       entry.found = entry.found || known;
       entry.pod_pending = entry.found && !known;  // asked again at the next retry
-      // Incomplete only where a state is there to know it: Podman 5 keeps SQLite, not read here.
-      entry.state_expected = any_state;
+      // Incomplete only where a state is there to know it (Podman 5 keeps SQLite, not read
+      // here) or will be once Podman's write is in: a database caught mid-write at the first
+      // read has no last good read, yet it is there.
+      entry.state_expected = any_state || unsettled;
     }
     entry.next_retry =
         now_seconds +

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -228,6 +229,27 @@ TEST_CASE("metadata store: a Podman container libpod's state does not know yet i
   app = store.Lookup("podman", kApp, 41);
   CHECK(app.complete);
   CHECK(app.metadata->pod_name == kPodName);
+
+  // A database caught mid-write at the exporter's first read (no last good read yet): the
+  // container is incomplete until it is read whole. A file of /proc reads as more bytes than
+  // its size says, which is how a write in flight looks.
+  FixtureProcfs writing;
+  writing.Write(graph + "overlay-containers/containers.json",
+                R"([{"id":")" + kApp + R"(","names":["app"]}])");
+  writing.Write(graph + "libpod/.keep", "");
+  const std::string db_path = writing.root() + "/" + graph + "libpod/bolt_state.db";
+  REQUIRE(::symlink("/proc/self/status", db_path.c_str()) == 0);
+  MetadataStore caught(PathsUnder(writing));
+  app = caught.Lookup("podman", kApp, 10);
+  REQUIRE(app.metadata != nullptr);
+  CHECK_FALSE(app.complete);
+  CHECK(app.metadata->pod_name.empty());
+  REQUIRE(::unlink(db_path.c_str()) == 0);
+  writing.Write(graph + "libpod/bolt_state.db", PodmanStateDb());
+  app = caught.Lookup("podman", kApp, 12);  // retried within seconds, not after 30
+  CHECK(app.complete);
+  CHECK(app.metadata->pod_name == kPodName);
+  CHECK(caught.errors().parse == 0);
 
   // Without any state database (Podman 5 keeps SQLite): nothing to wait for.
   FixtureProcfs bare;

@@ -7,14 +7,12 @@
 // fork, exit, turn zombie and have their pids reused, and containers stop, start and arrive;
 // every scan is rendered as /metrics text (checked strictly and by promtool) and as
 // /api/v1/containers JSON.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -28,9 +26,11 @@
 #include "exporter/metric_families.h"
 #include "tests/support/exposition_check.h"
 #include "tests/support/fixture_procfs.h"
+#include "tests/support/promtool.h"
 #include "tests/support/temp_file.h"
 
 using namespace cproc;
+using cproc::testing::CheckWithPromtool;
 using cproc::testing::ContainerNs;
 using cproc::testing::ExposedIdentity;
 using cproc::testing::FixtureProcfs;
@@ -40,7 +40,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kScans = 8;
-constexpr char kPromtool[] = "/usr/bin/promtool";
 // Where the runtimes keep their files, relative to --path.rootfs (metadata_store.h).
 const std::string kDockerContainers = "var/lib/docker/containers/";
 const std::string kTaskRoot = "run/containerd/io.containerd.runtime.v2.task/";
@@ -739,29 +738,6 @@ void CheckJsonReport(const Snapshot& snapshot, const ChurningHost& host, int sca
     const LayoutCase& want = host.cases()[index];
     CHECK(Describe(container_id, it->second) == Describe(want.container_id, want.expected));
   }
-}
-
-// `promtool check metrics` on the text: its parser and linter, as Prometheus users run them.
-void CheckWithPromtool(const std::string& text) {
-  if (::access(kPromtool, X_OK) != 0) {
-    FAIL(kPromtool << " is missing: it is a test dependency, run scripts/install-deps");
-  }
-  const cproc::testing::TempFile metrics(text, "metrics.prom");
-  const std::string command =
-      std::string(kPromtool) + " check metrics <" + metrics.path() + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE_MESSAGE(pipe != nullptr, "cannot run " << command);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  for (;;) {
-    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe);
-    if (n == 0) break;
-    output.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0),
-                "promtool check metrics failed (wait status " << status << "):\n"
-                                                              << output);
 }
 
 }  // namespace
