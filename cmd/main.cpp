@@ -10,12 +10,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cmd/logging.h"
 #include "cmd/ps_command.h"
 #include "cmd/scanner_setup.h"
+#include "cmd/settings/flags.h"
 #include "exporter/build_info.h"
-#include "exporter/flags.h"
-#include "exporter/http_server.h"
-#include "exporter/logging.h"
+#include "exporter/http/http_server.h"
 #include "exporter/scan_loop.h"
 
 namespace {

@@ -4,8 +4,8 @@
 
 #include <optional>
 
-#include "collectors/proc_files.h"
-#include "collectors/proc_stat.h"
+#include "collectors/base/proc_files.h"
+#include "collectors/procfs/proc_stat.h"
 
 namespace cproc {
 namespace {

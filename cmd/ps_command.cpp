@@ -6,15 +6,15 @@
 #include <cstdio>
 #include <string_view>
 
+#include "cmd/logging.h"
 #include "cmd/process_environment.h"
 #include "cmd/scanner_setup.h"
-#include "collectors/proc_files.h"
-#include "collectors/proc_status.h"
-#include "collectors/scanner.h"
-#include "exporter/container_report.h"
-#include "exporter/flags.h"
-#include "exporter/logging.h"
-#include "exporter/terminal_escape.h"
+#include "cmd/settings/flags.h"
+#include "collectors/base/proc_files.h"
+#include "collectors/procfs/proc_status.h"
+#include "collectors/scan/scanner.h"
+#include "exporter/report/container_report.h"
+#include "exporter/report/terminal_escape.h"
 
 namespace cproc {
 namespace {

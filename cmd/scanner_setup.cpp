@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "collectors/cgroup_namespace_root.h"
-#include "collectors/host_paths.h"
+#include "collectors/cgroupfs/cgroup_namespace_root.h"
+#include "collectors/runtimes/host_paths.h"
 
 namespace cproc {
 

@@ -2,8 +2,8 @@
 // own namespaces and where its cgroup namespace is rooted. Shared by the exporter and `ps`.
 #pragma once
 
-#include "collectors/scanner.h"
-#include "exporter/config.h"
+#include "cmd/settings/config.h"
+#include "collectors/scan/scanner.h"
 
 namespace cproc {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/namespaces.h"
-#include "collectors/process_state.h"
+#include "collectors/procfs/namespaces.h"
+#include "collectors/procfs/process_state.h"
 
 namespace cproc {
 

@@ -4,9 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "exporter/container_report.h"
-#include "exporter/metric_families.h"
-#include "exporter/text_format.h"
+#include "exporter/metrics/metric_families.h"
+#include "exporter/metrics/text_format.h"
+#include "exporter/report/container_report.h"
 
 namespace cproc {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <thread>
 
-#include "collectors/scanner.h"
-#include "exporter/exposition.h"
-#include "exporter/metric_families.h"
-#include "exporter/self_metrics.h"
+#include "collectors/scan/scanner.h"
+#include "exporter/metrics/exposition.h"
+#include "exporter/metrics/metric_families.h"
+#include "exporter/metrics/self_metrics.h"
 
 namespace cproc {
 

@@ -6,7 +6,7 @@
 # It skips (77) only when a client it drives is not installed (curl, openssl). An exporter that
 # cannot serve TLS is a failure, never a skip: Debian 12's libcivetweb1 is built for OpenSSL 1.1
 # and loads libssl by name, and the build ships the shims that make it work with OpenSSL 3
-# (exporter/openssl_compat/); if they regress, this test must turn red, not quietly skip.
+# (exporter/http/openssl_compat/); if they regress, this test must turn red, not quietly skip.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
@@ -149,7 +149,7 @@ if ! start_web "$D/tls-auth.yml" https; then
   cat "$LOG"
   if grep -qiE 'ssl|libcrypto|tls' "$LOG"; then
     fail "the exporter cannot serve TLS ($(grep -m1 -iE 'ssl|libcrypto|tls' "$LOG")); civetweb" \
-      "loads OpenSSL at run time through the shims of exporter/openssl_compat/: check them"
+      "loads OpenSSL at run time through the shims of exporter/http/openssl_compat/: check them"
   fi
   fail "exporter with a valid TLS config did not start"
 fi

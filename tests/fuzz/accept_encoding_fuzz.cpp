@@ -2,7 +2,7 @@
 #include <cctype>
 #include <string>
 
-#include "exporter/accept_encoding.h"
+#include "exporter/http/accept_encoding.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -2,7 +2,7 @@
 // and IsBcryptHash. VerifyBcrypt is left out: it costs a bcrypt run per input.
 #include <string>
 
-#include "exporter/basic_auth.h"
+#include "exporter/http/basic_auth.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

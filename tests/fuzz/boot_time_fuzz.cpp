@@ -1,7 +1,7 @@
 // The btime line of /proc/stat.
 #include <string>
 
-#include "collectors/boot_time.h"
+#include "collectors/procfs/boot_time.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

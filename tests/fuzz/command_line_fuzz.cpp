@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/flags.h"
+#include "cmd/settings/flags.h"
 #include "tests/fuzz/config_validity.h"
 #include "tests/fuzz/fuzz_check.h"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "exporter/config.h"
-#include "exporter/flags.h"
+#include "cmd/settings/config.h"
+#include "cmd/settings/flags.h"
 #include "tests/fuzz/config_validity.h"
 #include "tests/fuzz/fuzz_check.h"
 

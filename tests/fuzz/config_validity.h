@@ -1,7 +1,7 @@
 // What every successfully loaded Config must satisfy, whatever the YAML or the flags said.
 #pragma once
 
-#include "exporter/config.h"
+#include "cmd/settings/config.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace cproc_fuzz {

@@ -2,7 +2,7 @@
 // chooses how the runtime-file confirmer answers; the rest is the path.
 #include <string>
 
-#include "collectors/container_layouts.h"
+#include "collectors/runtimes/container_layouts.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using cproc::ContainerLayout;

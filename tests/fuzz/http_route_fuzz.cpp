@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "exporter/http_routes.h"
+#include "exporter/http/http_routes.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using cproc::Credentials;

@@ -3,7 +3,7 @@
 // the value.
 #include <string>
 
-#include "exporter/label_values.h"
+#include "exporter/metrics/label_values.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/support/exposition_check.h"
 

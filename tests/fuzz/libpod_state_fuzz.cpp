@@ -1,13 +1,13 @@
-// Podman's state database (bbolt, collectors/boltdb.h) and what is taken from it
-// (collectors/libpod_state.h) on arbitrary bytes: the reader gives a value or an error that
-// says something, its walks stay within their bounds, and the libpod parse agrees with a walk
+// Podman's state database (bbolt, collectors/runtimes/boltdb.h) and what is taken from it
+// (collectors/runtimes/libpod_state.h) on arbitrary bytes: the reader gives a value or an error
+// that says something, its walks stay within their bounds, and the libpod parse agrees with a walk
 // of the same buckets done here through the reader's public calls.
 #include <cstring>
 #include <functional>
 #include <string>
 
-#include "collectors/boltdb.h"
-#include "collectors/libpod_state.h"
+#include "collectors/runtimes/boltdb.h"
+#include "collectors/runtimes/libpod_state.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

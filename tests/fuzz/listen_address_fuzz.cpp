@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include "exporter/http_server.h"
+#include "exporter/http/http_server.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int getaddrinfo(const char* node, const char* /*service*/, const addrinfo* /*hints*/,

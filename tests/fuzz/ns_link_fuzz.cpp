@@ -1,7 +1,7 @@
 // Targets of /proc/PID/ns/<kind> links: "net:[4026531992]".
 #include <string>
 
-#include "collectors/namespaces.h"
+#include "collectors/procfs/namespaces.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // pids.current, pids.max and pids.events of the cgroup pids controller.
 #include <string>
 
-#include "collectors/pids_cgroup.h"
+#include "collectors/cgroupfs/pids_cgroup.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

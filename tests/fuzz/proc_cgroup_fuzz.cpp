@@ -1,7 +1,7 @@
 // /proc/PID/cgroup: "hierarchy:controllers:path" per line; the path may hold ':' and " (deleted)".
 #include <string>
 
-#include "collectors/proc_cgroup.h"
+#include "collectors/procfs/proc_cgroup.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

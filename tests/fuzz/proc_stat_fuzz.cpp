@@ -1,7 +1,7 @@
 // /proc/PID/stat: comm is found between the first '(' and the last ')', whatever it holds.
 #include <string>
 
-#include "collectors/proc_stat.h"
+#include "collectors/procfs/proc_stat.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using cproc::ProcStat;

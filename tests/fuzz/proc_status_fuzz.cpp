@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "collectors/proc_status.h"
+#include "collectors/procfs/proc_status.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

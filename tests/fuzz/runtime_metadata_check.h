@@ -1,9 +1,9 @@
 // Shared by the runtime metadata fuzz targets: what must hold for any ContainerMetadata a runtime's
 // file can produce, up to the bytes that leave the exporter. The metadata is put on a container
-// the way the scanner does (collectors/describe_container.h), rendered to every metric family, the
-// text exposition and the /api/v1/containers JSON, and each is checked: label values valid UTF-8
-// and bounded, the identity labels unchanged by anything the file says, the declared namespaces
-// exported as parsed, and the JSON parsable with the same sanitised names.
+// the way the scanner does (collectors/runtimes/describe_container.h), rendered to every metric
+// family, the text exposition and the /api/v1/containers JSON, and each is checked: label values
+// valid UTF-8 and bounded, the identity labels unchanged by anything the file says, the declared
+// namespaces exported as parsed, and the JSON parsable with the same sanitised names.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,13 +12,13 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/describe_container.h"
-#include "collectors/runtime_metadata.h"
+#include "collectors/runtimes/describe_container.h"
+#include "collectors/runtimes/runtime_metadata.h"
 #include "collectors/snapshot.h"
-#include "exporter/container_report.h"
-#include "exporter/label_values.h"
-#include "exporter/metric_families.h"
-#include "exporter/text_format.h"
+#include "exporter/metrics/label_values.h"
+#include "exporter/metrics/metric_families.h"
+#include "exporter/metrics/text_format.h"
+#include "exporter/report/container_report.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace cproc_fuzz {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "collectors/runtime_metadata.h"
+#include "collectors/runtimes/runtime_metadata.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/runtime_metadata_check.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/text_format.h"
+#include "exporter/metrics/text_format.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

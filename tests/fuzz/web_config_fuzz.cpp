@@ -3,8 +3,8 @@
 // open anything; no exception may escape.
 #include <string>
 
-#include "exporter/basic_auth.h"
-#include "exporter/web_config.h"
+#include "exporter/http/basic_auth.h"
+#include "exporter/http/web_config.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

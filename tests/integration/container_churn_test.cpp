@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "collectors/scanner.h"
+#include "collectors/scan/scanner.h"
 #include "tests/integration/cgroup_sandbox.h"
 
 using namespace cproc;

@@ -33,8 +33,8 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/expected.h"
-#include "collectors/proc_files.h"
+#include "collectors/base/expected.h"
+#include "collectors/base/proc_files.h"
 
 // Nested: the other integration tests have their own helpers in cproc::testing.
 namespace cproc::testing::kernel {

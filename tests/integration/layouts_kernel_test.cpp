@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "collectors/cgroup_namespace_root.h"
-#include "collectors/scanner.h"
+#include "collectors/cgroupfs/cgroup_namespace_root.h"
+#include "collectors/scan/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"

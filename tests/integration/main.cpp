@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "exporter/logging.h"
+#include "cmd/logging.h"
 #include "tests/integration/kernel_fixture.h"
 
 namespace {

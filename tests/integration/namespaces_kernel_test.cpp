@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/scanner.h"
+#include "collectors/scan/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"

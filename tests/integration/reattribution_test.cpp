@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "collectors/cgroupfs.h"
-#include "collectors/proc_files.h"
-#include "collectors/scanner.h"
+#include "collectors/base/proc_files.h"
+#include "collectors/cgroupfs/cgroupfs.h"
+#include "collectors/scan/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"

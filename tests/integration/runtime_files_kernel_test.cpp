@@ -10,9 +10,9 @@
 #include <fstream>
 #include <string>
 
-#include "collectors/metadata_store.h"
-#include "collectors/runtime_pidfiles.h"
-#include "collectors/scanner.h"
+#include "collectors/runtimes/metadata_store.h"
+#include "collectors/runtimes/runtime_pidfiles.h"
+#include "collectors/scan/scanner.h"
 #include "tests/support/fixture_procfs.h"
 
 using namespace cproc;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/scanner.h"
+#include "collectors/scan/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 

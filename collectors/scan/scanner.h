@@ -1,0 +1,60 @@
+// Walks procfs and produces an immutable Snapshot. The only code path that reads /proc on the
+// scan; one thread calls Scan() repeatedly, keeping per-process caches between calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collectors/base/expected.h"
+#include "collectors/runtimes/container_layouts.h"
+#include "collectors/runtimes/metadata_store.h"
+#include "collectors/snapshot.h"
+
+namespace cproc {
+
+// How long a new container whose runtime files are still being written (MetadataLookup::complete)
+// is left out of the metrics (Container::identity_pending), so that its labels do not change a
+// scan after its first series. A write takes milliseconds; this bounds a runtime that never
+// finishes one.
+inline constexpr double kIdentityGraceSeconds = 10;
+
+struct ScannerOptions {
+  std::string procfs = "/proc";
+  std::string sysfs = "/sys";
+  // cgroup membership and namespaces of a known (pid, starttime) are read again when it execs
+  // (runc, nsenter and docker exec do right after joining), and the cgroup and mount namespace
+  // every this many scans (all namespaces every 4x as many; staggered by pid), so a process
+  // that moves or calls setns without exec is re-attributed too.
+  uint32_t revalidate_every = 20;
+  std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
+  // Where runtimes keep their files (container names, images, pods).
+  MetadataPaths metadata = {};
+  // The exporter's own namespaces (from its own /proc/self), to recognise its own container.
+  NsSet self_ns{};
+  // Where the exporter's private cgroup namespace is rooted in the host's cgroup v2 tree
+  // (FindOwnCgroupNamespaceRoot); "": the host's namespace, paths read are host paths.
+  std::string own_cgroup_root = {};
+};
+
+// The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).
+NsSet ReadSelfNamespaces();
+
+class Scanner {
+ public:
+  explicit Scanner(ScannerOptions options);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // One full scan. An error means procfs itself could not be listed (wrong --path.procfs);
+  // processes that vanish or cannot be read are counted in the snapshot's stats instead.
+  Expected<std::shared_ptr<const Snapshot>> Scan();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cproc

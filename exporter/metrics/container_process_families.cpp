@@ -1,0 +1,49 @@
+// cproc_container_info, processes by state, threads and the pids controller.
+#include <string>
+
+#include "exporter/metrics/container_labels.h"
+#include "exporter/metrics/family_groups.h"
+
+namespace cproc {
+
+void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
+  auto info = Gauge("cproc_container_info",
+                    "Always 1: one series per container with its descriptive labels.");
+  auto processes = Gauge("cproc_container_processes",
+                         "Processes (thread-group leaders) in the container by state, zombies "
+                         "included.");
+  auto threads = Gauge("cproc_container_threads", "Tasks (threads) in the container.");
+  auto pids_current = Gauge("cproc_container_pids_current",
+                            "Tasks charged to the container's cgroup pids controller.");
+  auto pids_limit = Gauge("cproc_container_pids_limit",
+                          "pids.max of the container's cgroup; absent when unlimited.");
+  auto limit_hits = Counter("cproc_container_pids_limit_hits_total",
+                            "Times a fork in the container failed because pids.max was reached "
+                            "(the 'max' count of pids.events).");
+  for (const Container& c : snapshot.containers) {
+    if (c.identity_pending) continue;  // not yet: its labels would still change
+    const LabelPairs labels = ContainerLabels(c);
+    LabelPairs info_labels = labels;
+    info_labels.push_back({"runtime", SanitizeLabelValue(c.runtime)});
+    info_labels.push_back({"image", SanitizeLabelValue(c.image)});
+    info_labels.push_back({"pod_uid", SanitizeLabelValue(c.pod_uid)});
+    info_labels.push_back({"cgroup", SanitizeLabelValue(c.cgroup, 1024)});
+    info_labels.push_back({"layout", SanitizeLabelValue(c.layout)});
+    info.Add(std::move(info_labels), 1);
+    for (std::size_t s = 0; s < kProcessStateCount; ++s) {
+      processes.Add(With(labels, "state", std::string(kProcessStateNames[s])), c.processes[s]);
+    }
+    threads.Add(labels, static_cast<double>(c.threads));
+    if (c.pids.current) pids_current.Add(labels, static_cast<double>(*c.pids.current));
+    if (c.pids.limit) pids_limit.Add(labels, static_cast<double>(*c.pids.limit));
+    if (c.pids.limit_hits) limit_hits.Add(labels, static_cast<double>(*c.pids.limit_hits));
+  }
+  out.push_back(info.Build());
+  out.push_back(processes.Build());
+  out.push_back(threads.Build());
+  out.push_back(pids_current.Build());
+  out.push_back(pids_limit.Build());
+  out.push_back(limit_hits.Build());
+}
+
+}  // namespace cproc

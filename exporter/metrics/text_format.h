@@ -1,0 +1,18 @@
+// The Prometheus text exposition format 0.0.4, written straight into one string. Same bytes as
+// prometheus::TextSerializer (tests/unit/exporter/metrics/text_format_test.cpp compares them)
+// without an ostream per value: the body is rebuilt every scan and holds tens of series per
+// container.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <prometheus/metric_family.h>
+
+namespace cproc {
+
+// Appends `families` to `out`. Counters, gauges and untyped families are written here;
+// summaries and histograms (which the exporter does not make) go through prometheus-cpp.
+void AppendTextFormat(const std::vector<prometheus::MetricFamily>& families, std::string& out);
+
+}  // namespace cproc

@@ -1,0 +1,107 @@
+#include "collectors/analysis/init_process.h"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+
+using namespace cproc;
+
+namespace {
+
+Process Make(int32_t pid, int32_t ppid, int32_t container, uint64_t start, char state = 'S',
+             const char* comm = "sleep") {
+  Process p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.container = container;
+  p.start_ticks = start;
+  p.state_code = state;
+  p.state = ProcessStateFromCode(state);
+  p.comm = comm;
+  return p;
+}
+
+Snapshot WithContainers(std::vector<Process> processes, std::size_t containers) {
+  Snapshot s;
+  s.processes = std::move(processes);
+  s.containers.resize(containers);
+  return s;
+}
+
+CandidateFacts Facts(std::vector<int32_t> nspid, uint64_t sig_cgt = 0,
+                     const char* exe = "busybox") {
+  CandidateFacts f;
+  f.status_read = true;
+  f.nspid = std::move(nspid);
+  f.sig_cgt = sig_cgt;
+  f.exe_basename = exe;
+  return f;
+}
+
+constexpr uint64_t Bit(int signal) { return 1ULL << (signal - 1); }
+
+}  // namespace
+
+TEST_CASE("init candidates: processes whose parent is outside the container, earliest first") {
+  // shim 3029 (host) -> 3050 PID 1 -> 3060 child; docker exec: shim -> 3100 (later start).
+  auto snap = WithContainers(
+      {Make(1, 0, kNoContainer, 1), Make(3029, 1, kNoContainer, 900), Make(3050, 3029, 0, 1000),
+       Make(3060, 3050, 0, 1001), Make(3070, 3050, 0, 1002, 'Z'), Make(3100, 3029, 0, 5000)},
+      1);
+  auto candidates = InitCandidates(snap);
+  REQUIRE(candidates.size() == 1);
+  REQUIRE(candidates[0].size() == 2);
+  CHECK(snap.processes[candidates[0][0]].pid == 3050);
+  CHECK(snap.processes[candidates[0][1]].pid == 3100);
+}
+
+TEST_CASE("init: PID 1 of the namespace wins over a docker exec session") {
+  auto snap = WithContainers({Make(3029, 1, kNoContainer, 900), Make(3050, 3029, 0, 1000),
+                              Make(3100, 3029, 0, 5000, 'S', "sh")},
+                             1);
+  const std::vector<std::size_t> candidates = {2, 1};  // even if the exec came first
+  const std::vector<CandidateFacts> facts = {Facts({3100, 7}), Facts({3050, 1})};
+  InitProcess init = ChooseInit(snap, candidates, facts, 1'700'000'000, 100);
+  CHECK(init.pid == 3050);
+  CHECK(init.is_namespace_init);
+  CHECK(init.comm == "sleep");
+  CHECK(init.init == "none");
+  CHECK_FALSE(init.handles_sigterm);  // sleep as PID 1: docker stop needs SIGKILL
+  CHECK(init.start_time_seconds == doctest::Approx(1'700'000'010.0));
+}
+
+TEST_CASE("init: --pid=host and shared PID namespaces report the main process, not PID 1") {
+  auto snap = WithContainers(
+      {Make(3029, 1, kNoContainer, 900), Make(1648, 3029, 0, 1000), Make(1700, 3029, 0, 2000)}, 1);
+  // --pid=host: NSpid has one entry; shared namespace: innermost is not 1.
+  for (const auto& nspid : {std::vector<int32_t>{1648}, std::vector<int32_t>{1648, 12}}) {
+    const std::vector<CandidateFacts> facts = {Facts(nspid), Facts({1700, 13})};
+    InitProcess init = ChooseInit(snap, {1, 2}, facts, 0, 100);
+    CHECK(init.pid == 1648);
+    CHECK_FALSE(init.is_namespace_init);
+  }
+}
+
+TEST_CASE("init: SIGTERM handling from masks, and recognised inits forward it") {
+  auto snap = WithContainers({Make(3050, 3029, 0, 1000, 'S', "sh")}, 1);
+  CHECK(ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGTERM) | Bit(SIGINT))}, 0, 100)
+            .handles_sigterm);
+  CHECK_FALSE(ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGINT))}, 0, 100).handles_sigterm);
+  CandidateFacts ignored = Facts({3050, 1}, Bit(SIGTERM));
+  ignored.sig_ign = Bit(SIGTERM);
+  CHECK_FALSE(ChooseInit(snap, {0}, {ignored}, 0, 100).handles_sigterm);
+  // Blocked to be read with signalfd or sigwait: handled, unless it is also ignored.
+  CandidateFacts blocked = Facts({3050, 1});
+  blocked.sig_blk = Bit(SIGTERM) | Bit(SIGCHLD);
+  CHECK(ChooseInit(snap, {0}, {blocked}, 0, 100).handles_sigterm);
+  blocked.sig_ign = Bit(SIGTERM);
+  CHECK_FALSE(ChooseInit(snap, {0}, {blocked}, 0, 100).handles_sigterm);
+  CandidateFacts other_blocked = Facts({3050, 1});
+  other_blocked.sig_blk = Bit(SIGCHLD);
+  CHECK_FALSE(ChooseInit(snap, {0}, {other_blocked}, 0, 100).handles_sigterm);
+  // tini waits in sigtimedwait: empty SigCgt, yet it forwards SIGTERM (DESIGN.md §2).
+  InitProcess tini = ChooseInit(snap, {0}, {Facts({3050, 1}, 0, "docker-init")}, 0, 100);
+  CHECK(tini.init == "docker-init");
+  CHECK(tini.handles_sigterm);
+  CHECK(ChooseInit(snap, {}, {}, 0, 100).pid == 0);
+}
