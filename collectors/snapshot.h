@@ -160,6 +160,7 @@ struct Snapshot {
   std::vector<Container> containers;  // sorted by container_id()
   StateCounts host_processes{};       // processes in no container, by state
   NsSet host_ns{};                    // the namespaces of the procfs' host (see scanner)
+  double boot_time_seconds = 0;       // unix time the host booted (/proc/stat btime); 0: unknown
   ScanStats stats;
 };
 

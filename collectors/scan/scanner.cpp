@@ -575,6 +575,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->host_ns = s.HostNamespaces(proc_fd.get());
+  snapshot->boot_time_seconds = s.BootTime(proc_fd.get());
   s.nsfs_dev = 0;
   for (const NsId& ns : snapshot->host_ns) s.nsfs_dev = s.nsfs_dev != 0 ? s.nsfs_dev : ns.dev;
   snapshot->processes.reserve(s.pids.size());
