@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectors/procfs/namespaces.h"
@@ -87,6 +88,15 @@ struct NamespaceSharing {
   uint32_t mismatched_cgroup = 0;
 };
 
+// The `container_id` label and every by-container key: "<runtime>://<id>", as the kubelet's
+// containerID reads (docker://…, containerd://…, cri-o://…).
+inline std::string ContainerId(std::string_view runtime, std::string_view id) {
+  std::string out;
+  out.reserve(runtime.size() + 3 + id.size());
+  out.append(runtime).append("://").append(id);
+  return out;
+}
+
 struct Container {
   std::string runtime;  // "docker"
   std::string id;       // full id, as the runtime knows it
@@ -115,7 +125,7 @@ struct Container {
   // out for now, so its identity labels are final from its first series on.
   bool identity_pending = false;
 
-  std::string container_id() const { return runtime + "://" + id; }
+  std::string container_id() const { return ContainerId(runtime, id); }
 };
 
 // Cumulative since the exporter started, so they are exported as counters.

@@ -22,6 +22,17 @@ inline constexpr std::array<std::string_view, kNsKindCount> kNsKindNames = {
 constexpr std::string_view NsKindName(NsKind kind) {
   return kNsKindNames[static_cast<std::size_t>(kind)];
 }
+
+// "ns/<kind>" under a /proc/PID directory, in NsKind order (NUL-terminated, for *at calls).
+inline constexpr std::array<const char*, kNsKindCount> kNsFiles = {
+    "ns/cgroup", "ns/ipc", "ns/mnt", "ns/net", "ns/pid", "ns/time", "ns/user", "ns/uts"};
+constexpr bool NsFilesMatchKinds() {
+  for (std::size_t i = 0; i < kNsKindCount; ++i) {
+    if (std::string_view(kNsFiles[i]).substr(3) != kNsKindNames[i]) return false;
+  }
+  return true;
+}
+static_assert(NsFilesMatchKinds());
 std::optional<NsKind> NsKindFromName(std::string_view name);
 
 // 32 bits each, as the kernel has them (ns_common.inum is an unsigned int, nsfs one anonymous

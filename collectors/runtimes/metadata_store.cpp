@@ -333,7 +333,7 @@ bool MetadataStore::Confirms(std::string_view runtime, std::string_view parent,
 
 MetadataLookup MetadataStore::Lookup(std::string_view runtime, const std::string& id,
                                      double now_seconds) {
-  auto [it, inserted] = entries_.try_emplace(std::string(runtime) + "://" + id);
+  auto [it, inserted] = entries_.try_emplace(ContainerId(runtime, id));
   Entry& entry = it->second;
   entry.used = true;
   if ((!entry.found || entry.pod_pending) && (inserted || now_seconds >= entry.next_retry) &&

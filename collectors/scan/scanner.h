@@ -1,5 +1,6 @@
-// Walks procfs and produces an immutable Snapshot. The only code path that reads /proc on the
-// scan; one thread calls Scan() repeatedly, keeping per-process caches between calls.
+// Walks procfs and produces an immutable Snapshot. One thread calls Scan() repeatedly; what is
+// kept between scans lives in the parts Scan() runs in turn (docs/ARCHITECTURE.md "The scan"):
+// the process cache, the cgroup resolver, the pidfile attribution and the container naming.
 #pragma once
 
 #include <cstdint>
@@ -10,15 +11,11 @@
 #include "collectors/base/expected.h"
 #include "collectors/runtimes/container_layouts.h"
 #include "collectors/runtimes/metadata_store.h"
+#include "collectors/scan/container_naming.h"
+#include "collectors/scan/host_namespaces.h"
 #include "collectors/snapshot.h"
 
 namespace cproc {
-
-// How long a new container whose runtime files are still being written (MetadataLookup::complete)
-// is left out of the metrics (Container::identity_pending), so that its labels do not change a
-// scan after its first series. A write takes milliseconds; this bounds a runtime that never
-// finishes one.
-inline constexpr double kIdentityGraceSeconds = 10;
 
 struct ScannerOptions {
   std::string procfs = "/proc";
@@ -37,9 +34,6 @@ struct ScannerOptions {
   // (FindOwnCgroupNamespaceRoot); "": the host's namespace, paths read are host paths.
   std::string own_cgroup_root = {};
 };
-
-// The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).
-NsSet ReadSelfNamespaces();
 
 class Scanner {
  public:

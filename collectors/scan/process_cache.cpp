@@ -1,0 +1,245 @@
+#include "collectors/scan/process_cache.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "collectors/procfs/proc_status.h"
+
+namespace cproc {
+namespace {
+
+constexpr uint64_t kAllKindsEvery = 4;
+
+// The kinds RereadLevel::kAttribution reads, in NsKind order: the mount namespace, which the
+// mismatch count compares. A process's PID namespace never changes (setns and unshare change
+// only its children's), so ns/pid is read once per process, whatever the level.
+constexpr std::array<bool, kNsKindCount> kAttributionKinds = {false, false, /*mnt*/ true, false,
+                                                              false, false, false,        false};
+static_assert(kAttributionKinds[static_cast<std::size_t>(NsKind::kMnt)]);
+constexpr std::size_t kPidKind = static_cast<std::size_t>(NsKind::kPid);
+
+void CountRead(ReadResult result, ScanErrorTotals& errors) {
+  switch (result) {
+    case ReadResult::kOk:
+      break;
+    case ReadResult::kVanished:
+      ++errors.vanished;
+      break;
+    case ReadResult::kPermission:
+      ++errors.permission;
+      break;
+    case ReadResult::kIo:
+      ++errors.io;
+      break;
+  }
+}
+
+}  // namespace
+
+ProcessCache::ProcessCache(uint64_t revalidate_every, DescriptorBudget& descriptors,
+                           CgroupResolver& resolver)
+    : revalidate_every_(std::max<uint64_t>(1, revalidate_every)),
+      descriptors_(descriptors),
+      resolver_(resolver) {}
+
+const char* ProcessCache::PathOf(int32_t pid, const char* file) {
+  std::snprintf(path_.data(), path_.size(), "%d/%s", pid, file);
+  return path_.data();
+}
+
+void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev,
+                        uint64_t scan, ProcessListing& out, ScanErrorTotals& errors) {
+  out.processes.reserve(pids.size());
+  out.matches.reserve(pids.size());
+  out.cgroup_unknown.reserve(pids.size());
+  ProcStat stat;
+  for (int32_t pid : pids) {
+    Entry& entry = cache_[pid];
+    if (!ReadStat(proc_fd, pid, entry, stat, errors)) {
+      cache_.erase(pid);
+      continue;
+    }
+    if (entry.validated_scan != 0 && entry.start_ticks != stat.start_ticks) {
+      // Same pid, another process (the descriptor was reopened): forget the old one.
+      KeptFd fd = std::move(entry.stat_fd);
+      entry = Entry{};
+      entry.stat_fd = std::move(fd);
+    }
+    entry.start_ticks = stat.start_ticks;
+    entry.seen_scan = scan;
+    const bool zombie = stat.state == 'Z';
+    const uint64_t exec_signature = ExecSignature(stat);
+    // A new parent too: re-parenting follows the parent's exit, often a runtime's setup step.
+    const bool changed = entry.exec_signature != exec_signature || entry.ppid != stat.ppid;
+    entry.exec_signature = exec_signature;
+    entry.ppid = stat.ppid;
+    if (const RereadLevel level = NeedsReread(pid, zombie, changed, entry, scan);
+        level != RereadLevel::kNone) {
+      Reread(proc_fd, pid, zombie, level, nsfs_dev, scan, entry, errors);
+    } else {
+      ++out.cache_hits;
+    }
+
+    Process& p = out.processes.emplace_back();
+    p.pid = stat.pid;
+    p.ppid = stat.ppid;
+    p.start_ticks = stat.start_ticks;
+    p.state_code = stat.state;
+    p.state = ProcessStateFromCode(stat.state);
+    p.threads = stat.num_threads;
+    p.comm = stat.comm;
+    p.ns = entry.ns;
+    const ContainerMatch* match = entry.cgroup ? entry.cgroup->container.get() : nullptr;
+    out.matches.push_back(match);
+    out.cgroup_unknown.push_back(entry.cgroup_known ? 0 : 1);
+    if (entry.cgroup && entry.cgroup->unknown_layout) ++out.unknown_layout;
+    if (entry.ns_denied) ++out.namespaces_unreadable;
+    if (match != nullptr) {
+      p.attribution =
+          zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
+    }
+  }
+  std::erase_if(cache_, [scan](const auto& item) { return item.second.seen_scan != scan; });
+}
+
+// Reads stat through the kept descriptor (reopening after PID reuse). False: process is gone.
+bool ProcessCache::ReadStat(int proc_fd, int32_t pid, Entry& entry, ProcStat& stat,
+                            ScanErrorTotals& errors) {
+  ReadResult result = ReadResult::kVanished;
+  std::string_view content;
+  if (entry.stat_fd.valid()) result = PreadOnePiece(entry.stat_fd.get(), stat_buffer_, content);
+  if (result != ReadResult::kOk) {
+    // ESRCH on a kept descriptor: that process is gone, the pid may now be another one.
+    if (entry.stat_fd.valid()) entry = Entry{};
+    Fd fd = OpenAt(proc_fd, PathOf(pid, "stat"));
+    if (!fd.valid()) {
+      CountRead(ClassifyErrno(errno), errors);
+      return false;
+    }
+    result = PreadOnePiece(fd.get(), stat_buffer_, content);
+    if (result != ReadResult::kOk) {
+      CountRead(result, errors);
+      return false;
+    }
+    entry.stat_fd = KeptFd(std::move(fd), descriptors_);
+  }
+  if (!ParseProcStatInto(content, stat, nullptr)) {
+    ++errors.parse;
+    return false;
+  }
+  return true;
+}
+
+ProcessCache::RereadLevel ProcessCache::NeedsReread(int32_t pid, bool zombie, bool execed,
+                                                    const Entry& entry, uint64_t scan) const {
+  if (entry.validated_scan == 0) return RereadLevel::kAll;
+  // A zombie's cgroup v1 lines and most ns links are gone: keep what it had when alive.
+  if (zombie && entry.read_while_alive) return RereadLevel::kNone;
+  if (execed) return RereadLevel::kAll;
+  // The periodic re-read finds what changed without an exec (setns(2), a write to another
+  // cgroup's cgroup.procs); staggered by pid so the re-reads spread evenly over scans.
+  const uint64_t phase = scan + static_cast<uint64_t>(pid);
+  if (phase % (revalidate_every_ * kAllKindsEvery) == 0) return RereadLevel::kAll;
+  return phase % revalidate_every_ == 0 ? RereadLevel::kAttribution : RereadLevel::kNone;
+}
+
+void ProcessCache::Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel level,
+                          uint32_t nsfs_dev, uint64_t scan, Entry& entry, ScanErrorTotals& errors) {
+  const ReadResult cgroup_result = ReadOnePieceAt(proc_fd, PathOf(pid, "cgroup"), text_);
+  if (cgroup_result == ReadResult::kOk) {
+    entry.cgroup = resolver_.Resolve(text_, scan, errors);
+    entry.cgroup_known = entry.cgroup->parsed;
+  } else {
+    CountRead(cgroup_result, errors);
+    entry.cgroup_known = false;
+  }
+  bool denied = false;
+  for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+    if (kind == kPidKind ? entry.ns[kind].known()
+                         : level == RereadLevel::kAttribution && !kAttributionKinds[kind]) {
+      continue;
+    }
+    // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
+    if (ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]) ==
+        ReadResult::kPermission) {
+      denied = true;
+    }
+  }
+  // Once per process, not per re-read: PID 1 of some hosts is never readable (README
+  // "Privileges"), and a counter that grows forever for it would make the permission alert
+  // useless.
+  if (denied && !entry.permission_counted) {
+    ++errors.permission;
+    entry.permission_counted = true;
+  }
+  entry.ns_denied = denied;
+  if (level == RereadLevel::kAll) entry.read_while_alive = !zombie;
+  entry.validated_scan = scan;
+}
+
+ProcessCache::Candidate& ProcessCache::CandidateOf(Entry& entry) {
+  if (entry.candidate == nullptr) entry.candidate = std::make_unique<Candidate>();
+  return *entry.candidate;
+}
+
+// /proc/PID/status into `text_`, through a descriptor kept in `entry` (if any) from then on.
+ReadResult ProcessCache::ReadStatus(int proc_fd, int32_t pid, Entry* entry) {
+  Candidate* candidate = entry != nullptr ? entry->candidate.get() : nullptr;
+  if (candidate != nullptr && candidate->status_fd.valid()) {
+    const ReadResult kept = PreadOnePiece(candidate->status_fd.get(), text_);
+    if (kept == ReadResult::kOk) return kept;
+    candidate->status_fd.Reset();
+  }
+  Fd fd = OpenAt(proc_fd, PathOf(pid, "status"));
+  if (!fd.valid()) return ClassifyErrno(errno);
+  const ReadResult result = PreadOnePiece(fd.get(), text_);
+  if (result == ReadResult::kOk && entry != nullptr) {
+    CandidateOf(*entry).status_fd = KeptFd(std::move(fd), descriptors_);
+  }
+  return result;
+}
+
+CandidateFacts ProcessCache::ReadCandidate(int proc_fd, int32_t pid, ScanErrorTotals& errors) {
+  CandidateFacts facts;
+  auto found = cache_.find(pid);
+  Entry* entry = found != cache_.end() ? &found->second : nullptr;
+  if (ReadStatus(proc_fd, pid, entry) == ReadResult::kOk) {
+    if (auto status = ParseProcStatus(text_)) {
+      facts.status_read = true;
+      facts.nspid = std::move(status->nspid);
+      facts.sig_blk = status->sig_blk;
+      facts.sig_ign = status->sig_ign;
+      facts.sig_cgt = status->sig_cgt;
+    } else {
+      ++errors.parse;
+    }
+  }
+  // The executable changes only with an exec: read once per ExecSignature. The status is read
+  // every scan, since a process may install its SIGTERM handler at any time.
+  Candidate* candidate = entry != nullptr ? entry->candidate.get() : nullptr;
+  if (candidate != nullptr && candidate->exe_read &&
+      candidate->exe_signature == entry->exec_signature) {
+    facts.exe_basename = candidate->exe_basename;
+    return facts;
+  }
+  std::array<char, 4096> target{};
+  const ssize_t n = ::readlinkat(proc_fd, PathOf(pid, "exe"), target.data(), target.size());
+  if (n > 0 && static_cast<std::size_t>(n) < target.size()) {
+    std::string_view exe(target.data(), static_cast<std::size_t>(n));
+    if (exe.ends_with(" (deleted)")) exe.remove_suffix(10);  // upgraded binary, still running
+    facts.exe_basename = std::string(exe.substr(exe.rfind('/') + 1));
+  }
+  if (entry != nullptr && n > 0) {
+    Candidate& kept = CandidateOf(*entry);
+    kept.exe_read = true;
+    kept.exe_signature = entry->exec_signature;
+    kept.exe_basename = facts.exe_basename;
+  }
+  return facts;
+}
+
+}  // namespace cproc
