@@ -1,17 +1,15 @@
 #include "cmd/ps_command.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string_view>
 
 #include "cmd/logging.h"
-#include "cmd/process_environment.h"
 #include "cmd/scanner_setup.h"
 #include "cmd/settings/flags.h"
-#include "collectors/base/proc_files.h"
-#include "collectors/procfs/proc_status.h"
+#include "collectors/procfs/environ_reader.h"
+#include "collectors/procfs/inner_pid.h"
 #include "collectors/scan/scanner.h"
 #include "exporter/report/container_report.h"
 #include "exporter/report/terminal_escape.h"
@@ -174,12 +172,8 @@ int RunPsCommand(const std::string& program, const std::vector<std::string>& arg
   if (options.json) {
     std::fputs(RenderContainersJson(snapshot, selected).c_str(), stdout);
   } else if (options.tree) {
-    std::string text;
     const InnerPidLookup inner_pid = [&](int32_t pid) {
-      const std::string path = config.path_procfs + "/" + std::to_string(pid) + "/status";
-      if (ReadFileAt(AT_FDCWD, path.c_str(), text) != ReadResult::kOk) return int32_t{0};
-      auto status = ParseProcStatus(text);
-      return status && !status->nspid.empty() ? status->nspid.back() : int32_t{0};
+      return ReadInnerPid(config.path_procfs, pid);
     };
     std::fputs(RenderContainerTrees(snapshot, selected, inner_pid).c_str(), stdout);
   } else {

@@ -1,7 +1,5 @@
 #include "cmd/scanner_setup.h"
 
-#include <sys/stat.h>
-
 #include <spdlog/spdlog.h>
 
 #include "collectors/cgroupfs/cgroup_namespace_root.h"
@@ -20,8 +18,7 @@ ScannerOptions ScannerOptionsFor(const Config& config) {
   if (config.runtime_docker_root_given) {
     const std::string containers =
         HostPath(config.path_rootfs, config.runtime_docker_root) + "/containers";
-    struct stat st {};
-    if (::stat(containers.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (!IsDirectory(containers)) {
       spdlog::warn(
           "--runtime.docker-root {} has no containers directory ({}); Docker containers are "
           "counted but keep their short ids",

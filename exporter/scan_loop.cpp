@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "collectors/procfs/self_process.h"
 #include "exporter/metrics/metric_families.h"
 #include "exporter/metrics/text_format.h"
 #include "exporter/report/container_report.h"
@@ -105,7 +106,9 @@ void ScanLoop::RenderScan() {
   std::string text;
   text.reserve(last_text_size_ + last_text_size_ / 8);  // one allocation, as a rule
   if (snapshot) AppendSnapshotText(*snapshot, family_options, text);
-  AppendTextFormat(SelfFamilies(self_status), text);
+  // The boot time the scanner read once, from the snapshot served (the last good one on failure).
+  if (snapshot) self_status.boot_time_seconds = snapshot->boot_time_seconds;
+  AppendTextFormat(SelfFamilies(self_status, ReadSelfProcess()), text);
   last_text_size_ = text.size();
   std::function<std::string()> json;
   if (snapshot) json = [snapshot] { return RenderContainersJson(*snapshot); };

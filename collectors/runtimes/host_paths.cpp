@@ -2,12 +2,18 @@
 
 #include <dirent.h>
 #include <glob.h>
+#include <sys/stat.h>
 
 namespace cproc {
 
 std::string HostPath(const std::string& rootfs, const std::string& path) {
   if (rootfs.empty() || rootfs == "/") return path;
   return rootfs + path;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 std::vector<std::string> ExpandHostRoots(const std::string& rootfs,

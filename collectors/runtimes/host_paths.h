@@ -15,6 +15,9 @@ std::string HostPath(const std::string& rootfs, const std::string& path);
 std::vector<std::string> ExpandHostRoots(const std::string& rootfs,
                                          const std::vector<std::string>& roots);
 
+// Whether `path` is a directory (following links); false when it cannot be stat'ed.
+bool IsDirectory(const std::string& path);
+
 // The names in directory `dir` but "." and ".." and hidden ones; none when it cannot be read.
 std::vector<std::string> DirectoryEntries(const std::string& dir);
 

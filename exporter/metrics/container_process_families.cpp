@@ -7,19 +7,12 @@
 namespace cproc {
 
 void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
-  auto info = Gauge("cproc_container_info",
-                    "Always 1: one series per container with its descriptive labels.");
-  auto processes = Gauge("cproc_container_processes",
-                         "Processes (thread-group leaders) in the container by state, zombies "
-                         "included.");
-  auto threads = Gauge("cproc_container_threads", "Tasks (threads) in the container.");
-  auto pids_current = Gauge("cproc_container_pids_current",
-                            "Tasks charged to the container's cgroup pids controller.");
-  auto pids_limit = Gauge("cproc_container_pids_limit",
-                          "pids.max of the container's cgroup; absent when unlimited.");
-  auto limit_hits = Counter("cproc_container_pids_limit_hits_total",
-                            "Times a fork in the container failed because pids.max was reached "
-                            "(the 'max' count of pids.events).");
+  auto info = Family(Metric::kContainerInfo);
+  auto processes = Family(Metric::kContainerProcesses);
+  auto threads = Family(Metric::kContainerThreads);
+  auto pids_current = Family(Metric::kContainerPidsCurrent);
+  auto pids_limit = Family(Metric::kContainerPidsLimit);
+  auto limit_hits = Family(Metric::kContainerPidsLimitHits);
   for (const Container& c : snapshot.containers) {
     if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);

@@ -7,33 +7,15 @@
 namespace cproc {
 
 void AddInitFamilies(const Snapshot& snapshot, Families& out) {
-  auto info = Gauge("cproc_container_pid1_info",
-                    "Always 1: the container's init, its comm and the recognised init program "
-                    "(tini, docker-init, dumb-init, ...) or none.");
-  auto host_pid = Gauge("cproc_container_pid1_host_pid",
-                        "Host PID of the container's init (docker inspect .State.Pid).");
-  auto start_time = Gauge("cproc_container_pid1_start_time_seconds",
-                          "Unix time the container's init started; a jump is a restart.");
-  auto sigterm = Gauge("cproc_container_pid1_handles_sigterm",
-                       "1 if the init catches SIGTERM or is a recognised init that forwards it; "
-                       "0 means docker stop waits for the timeout and sends SIGKILL.");
-  auto namespace_init = Gauge("cproc_container_pid1_is_namespace_init",
-                              "1 if the reported process is PID 1 of its PID namespace (adopts "
-                              "orphans); 0 for --pid=host or a shared PID namespace, where the "
-                              "container's main process is reported instead.");
-  auto zombies = Gauge("cproc_container_zombies",
-                       "Zombie processes in the container by who their parent is: pid1, another "
-                       "process inside (other), or a process outside the container (outside).");
-  auto oldest = Gauge("cproc_container_oldest_zombie_seconds",
-                      "Seconds since the oldest zombie in the container was first seen; 0 when "
-                      "none.");
-  auto oldest_pid1 = Gauge("cproc_container_oldest_pid1_zombie_seconds",
-                           "Seconds since the oldest zombie whose parent is the container's "
-                           "init was first seen: how long the init has left it unreaped; 0 "
-                           "when none.");
-  auto adopted = Counter("cproc_container_orphans_adopted_total",
-                         "Processes of the container seen re-parented to its init or a "
-                         "subreaper after their parent exited.");
+  auto info = Family(Metric::kContainerPid1Info);
+  auto host_pid = Family(Metric::kContainerPid1HostPid);
+  auto start_time = Family(Metric::kContainerPid1StartTime);
+  auto sigterm = Family(Metric::kContainerPid1HandlesSigterm);
+  auto namespace_init = Family(Metric::kContainerPid1IsNamespaceInit);
+  auto zombies = Family(Metric::kContainerZombies);
+  auto oldest = Family(Metric::kContainerOldestZombie);
+  auto oldest_pid1 = Family(Metric::kContainerOldestPid1Zombie);
+  auto adopted = Family(Metric::kContainerOrphansAdopted);
   for (const Container& c : snapshot.containers) {
     if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);

@@ -24,30 +24,13 @@ bool Allowed(const Container& c, const std::vector<std::string>& allow) {
 
 void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::string>& allow,
                           Families& out) {
-  auto host = Gauge("cproc_container_host_namespace",
-                    "1 if the container (its init) uses the host's namespace of this kind, as "
-                    "with --pid=host or hostPID: true. user, time and (on cgroup v1) cgroup are "
-                    "the host's for most containers.");
-  auto peers = Gauge("cproc_container_namespace_peers",
-                     "Other containers sharing this (non-host) namespace, as with "
-                     "--net=container:X or a Kubernetes pod.");
-  auto foreign = Gauge("cproc_container_namespace_foreign_peers",
-                       "Of cproc_container_namespace_peers, those not in the same Kubernetes pod; "
-                       "pods share net, ipc and uts by design.");
-  auto mismatched = Gauge("cproc_container_mismatched_processes",
-                          "Live processes whose cgroup and namespaces disagree: kind=namespace is "
-                          "in the container's cgroup but another PID or mount namespace (setns, "
-                          "nsenter); kind=cgroup is in its PID namespace but not its cgroup.");
-  auto declared = Gauge("cproc_container_declared_host_namespace",
-                        "1 if the runtime's files declare that the container uses the host's "
-                        "namespace of this kind (Docker PidMode/NetworkMode/IpcMode/UTSMode, OCI "
-                        "linux.namespaces); absent where nothing is declared.");
-  auto disagreements = Gauge("cproc_container_namespace_declaration_mismatches",
-                             "Namespace kinds where the declared host sharing differs from what "
-                             "the running container shows.");
-  auto allowed = Gauge("cproc_container_namespace_sharing_allowed",
-                       "1 for containers expected to share host namespaces: this exporter's own "
-                       "and those matching namespace_sharing.allow in the config file.");
+  auto host = Family(Metric::kContainerHostNamespace);
+  auto peers = Family(Metric::kContainerNamespacePeers);
+  auto foreign = Family(Metric::kContainerNamespaceForeignPeers);
+  auto mismatched = Family(Metric::kContainerMismatchedProcesses);
+  auto declared = Family(Metric::kContainerDeclaredHostNamespace);
+  auto disagreements = Family(Metric::kContainerNamespaceDeclarationMismatches);
+  auto allowed = Family(Metric::kContainerNamespaceSharingAllowed);
   for (const Container& c : snapshot.containers) {
     if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);

@@ -10,13 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include <doctest/doctest.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "collectors/runtimes/boltdb.h"
+#include "tests/support/source_file.h"
 
 namespace cproc::testing {
 
@@ -134,13 +131,8 @@ class BoltFile {
 // tests/unit/fixtures/podman/bolt_state.db: the state database the real Podman 4.3 wrote (its
 // README).
 inline std::string PodmanStateDb() {
-  const std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "../../fixtures/podman/bolt_state.db";
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  return ReadSourceFile(std::filesystem::path(__FILE__).parent_path() /
+                        "../../fixtures/podman/bolt_state.db");
 }
 
 }  // namespace cproc::testing

@@ -5,13 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "collectors/runtimes/metadata_store.h"
 #include "collectors/scan/scanner.h"
 #include "exporter/metrics/metric_families.h"
 #include "tests/support/fixture_procfs.h"
+#include "tests/support/source_file.h"
 
 using namespace cproc;
 using cproc::testing::ContainerNs;
@@ -24,13 +23,8 @@ constexpr std::size_t K(NsKind kind) { return static_cast<std::size_t>(kind); }
 
 // A file of tests/unit/fixtures/ (found next to this source, so no build setup is needed).
 std::string Fixture(const std::string& name) {
-  const std::filesystem::path path =
-      std::filesystem::path(__FILE__).parent_path() / "../../fixtures" / name;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing fixture " << path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::ReadSourceFile(std::filesystem::path(__FILE__).parent_path() / "../../fixtures" /
+                                 name);
 }
 
 // The containers of the Podman fixtures (fixtures/podman/*.json).

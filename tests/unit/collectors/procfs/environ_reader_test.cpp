@@ -1,6 +1,6 @@
 // `ps --env` prints secrets: only of the process the scan saw, never of a process that took its
 // pid (the identity is the pid and the start time).
-#include "cmd/process_environment.h"
+#include "collectors/procfs/environ_reader.h"
 
 #include <doctest/doctest.h>
 

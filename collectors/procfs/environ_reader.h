@@ -1,5 +1,5 @@
-// `ps --env`: the environment of a container's init, read only if the process is still the one
-// the scan saw. Never used by the exporter itself (it does not read environ, ever).
+// /proc/PID/environ of a process, read only if it is still the one the scan saw. For `ps --env`
+// at a terminal (cmd/ps_command.cpp) only: the exporter itself never reads environ.
 #pragma once
 
 #include <cstdint>

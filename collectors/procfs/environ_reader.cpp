@@ -1,4 +1,4 @@
-#include "cmd/process_environment.h"
+#include "collectors/procfs/environ_reader.h"
 
 #include <fcntl.h>
 
