@@ -128,7 +128,7 @@ std::string RenderContainerTrees(const Snapshot& snapshot, const std::vector<std
   std::string out;
   for (std::size_t index : containers) {
     const Container& c = snapshot.containers[index];
-    out += fmt::format("{} ({}://{})\n", Printable(c.name), c.runtime, c.id);
+    out += fmt::format("{} ({})\n", Printable(c.name), c.container_id());
     // Children by parent, within the container; roots are those whose parent is outside it.
     std::map<int32_t, std::vector<const Process*>> children;
     std::vector<const Process*> roots;
