@@ -17,7 +17,8 @@ namespace cproc {
 
 inline constexpr int32_t kNoContainer = -1;
 
-// How a process was tied to its container; a fallback is normal for zombies (DESIGN.md §2).
+// How a process was tied to its container; a fallback is normal for zombies (docs/ARCHITECTURE.md
+// "Kernel facts").
 enum class Attribution : uint8_t {
   kNone,          // host process
   kCgroup,        // a line of /proc/PID/cgroup names the container
@@ -42,8 +43,9 @@ struct Process {
   Attribution attribution = Attribution::kNone;
 };
 
-// The container's init as the kernel sees it (DESIGN.md §1): orphans are re-parented to it, and
-// the kernel does not deliver default-action signals to PID 1 of a PID namespace.
+// The container's init as the kernel sees it (docs/ARCHITECTURE.md "Kernel facts"): orphans are
+// re-parented to it, and the kernel does not deliver default-action signals to PID 1 of a PID
+// namespace.
 struct InitProcess {
   int32_t pid = 0;  // host PID; 0 when the container has no live process with a parent outside
   std::string comm;

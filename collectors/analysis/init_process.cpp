@@ -44,8 +44,9 @@ InitProcess ChooseInit(const Snapshot& snapshot, const std::vector<std::size_t>&
   init.comm = p.comm;
   init.init = std::string(RecogniseInit(f.exe_basename, p.comm));
   // A recognised init forwards SIGTERM even though masks may not show it (tini waits in
-  // sigtimedwait with an empty SigCgt, DESIGN.md §2); otherwise the process must catch it, or
-  // block it to take it synchronously (signalfd, sigwait: SigBlk). An ignored one is lost.
+  // sigtimedwait with an empty SigCgt, docs/ARCHITECTURE.md "Kernel facts"); otherwise the process
+  // must catch it, or block it to take it synchronously (signalfd, sigwait: SigBlk). An ignored one
+  // is lost.
   const bool ignored = SignalInMask(f.sig_ign, SIGTERM);
   const bool taken = SignalInMask(f.sig_cgt, SIGTERM) || SignalInMask(f.sig_blk, SIGTERM);
   init.handles_sigterm = (taken && !ignored) || init.init != "none";

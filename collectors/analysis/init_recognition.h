@@ -1,5 +1,6 @@
 // Which well-known init programs a container's PID 1 is. They are recognised by the executable
-// (tini and docker-init wait in sigtimedwait, so their signal masks show nothing: DESIGN.md §2).
+// (tini and docker-init wait in sigtimedwait, so their signal masks show nothing:
+// docs/ARCHITECTURE.md "Kernel facts").
 #pragma once
 
 #include <string_view>

@@ -21,7 +21,7 @@ struct CgroupLine {
 };
 
 // Every line is kept: on hybrid hosts the v1 lines and the 0:: line disagree, and for a zombie
-// the v1 lines say "/" while 0:: still names the container (DESIGN.md §2).
+// the v1 lines say "/" while 0:: still names the container (docs/ARCHITECTURE.md "Kernel facts").
 Expected<std::vector<CgroupLine>> ParseProcCgroup(std::string_view text);
 
 }  // namespace cproc

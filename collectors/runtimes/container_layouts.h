@@ -1,5 +1,5 @@
 // Which cgroup paths are containers. Every runtime layout is one row of data (the table in
-// container_layouts.cpp, sources in ../shared/research/anchors-mission.md §b); matching is one
+// container_layouts.cpp, sources in docs/ARCHITECTURE.md "Runtime layouts"); matching is one
 // generic routine over path components.
 #pragma once
 

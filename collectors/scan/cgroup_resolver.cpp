@@ -46,7 +46,7 @@ std::shared_ptr<CgroupResolution> CgroupResolver::ResolveNow(const std::string& 
     if (line.unified()) line.path = HostCgroupPath(own_cgroup_root_, line.path);
   }
   // Every line counts (a v1 controller may name the container where the v2 line does not, see
-  // docs/ARCHITECTURE.md "Identity"): the first one naming a container wins.
+  // docs/ARCHITECTURE.md "Kernel facts"): the first one naming a container wins.
   const LayoutConfirmer confirm =
       [this, &resolution](std::string_view runtime, std::string_view parent, std::string_view id) {
         const bool confirmed = metadata_.Confirms(runtime, parent, id);

@@ -1,5 +1,5 @@
-// Pure: from a Snapshot to the metric families of the contract (DESIGN.md §3). Built fresh for
-// every scan, so a container that is gone has no series left.
+// Pure: from a Snapshot to the metric families of the contract (README.md "Metrics"). Built fresh
+// for every scan, so a container that is gone has no series left.
 #pragma once
 
 #include <string>

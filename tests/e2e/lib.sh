@@ -348,7 +348,7 @@ container_cgroup_file() {
 ns_inode() { readlink "/proc/$1/ns/$2" 2>/dev/null || echo "?"; }
 
 # host_ns KIND: the host's namespace of that kind. kthreadd (PID 2) lives in the initial
-# namespaces; /proc/1/ns/* may be unreadable even for root (see DESIGN.md).
+# namespaces; /proc/1/ns/* may be unreadable even for root (docs/ARCHITECTURE.md "Kernel facts").
 host_ns() { ns_inode 2 "$1"; }
 
 # ---------------------------------------------------------------------------------------------

@@ -201,7 +201,8 @@ struct CgroupHierarchies {
   std::string v1_systemd;  // v1 name=systemd, e.g. /sys/fs/cgroup/systemd; empty when none
   std::string v2;          // cgroup2: /sys/fs/cgroup/unified (hybrid) or /sys/fs/cgroup
   bool has_v1() const { return !v1_pids.empty() || !v1_systemd.empty(); }
-  // A zombie's v1 lines read "/" while its 0:: line keeps the path (DESIGN.md §2).
+  // A zombie's v1 lines read "/" while its 0:: line keeps the path (docs/ARCHITECTURE.md "Kernel
+  // facts").
   bool hybrid() const { return has_v1() && !v2.empty(); }
 };
 

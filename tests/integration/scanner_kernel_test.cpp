@@ -1,7 +1,7 @@
 // The scanner on the real kernel: fake containers (real PID, UTS, IPC, net and mount
 // namespaces; real cgroups named as Docker names them) with a sleeping child and an unreaped
-// zombie, checked against what /proc itself says. See DESIGN.md §2 for the kernel facts these
-// tests pin down (a zombie's v1 cgroup lines read "/", its ns/net is gone, ...).
+// zombie, checked against what /proc itself says. See docs/ARCHITECTURE.md "Kernel facts" for the
+// kernel facts these tests pin down (a zombie's v1 cgroup lines read "/", its ns/net is gone, ...).
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -157,7 +157,8 @@ TEST_SUITE("scanner on the real kernel") {
     CHECK(ReadKernelStat(fake->sleeper())->state == 'S');
     CHECK(ReadKernelStat(fake->zombie())->state == 'Z');
     if (h.hybrid()) {
-      // DESIGN.md §2: the zombie's v1 lines read "/", its 0:: line keeps the container's path.
+      // docs/ARCHITECTURE.md "Kernel facts": the zombie's v1 lines read "/", its 0:: line keeps the
+      // container's path.
       for (const auto& line : ReadKernelCgroup(fake->zombie())) {
         INFO("zombie cgroup line " << line.hierarchy << ':' << line.controllers << ':'
                                    << line.path);

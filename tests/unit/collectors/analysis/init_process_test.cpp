@@ -99,7 +99,8 @@ TEST_CASE("init: SIGTERM handling from masks, and recognised inits forward it") 
   CandidateFacts other_blocked = Facts({3050, 1});
   other_blocked.sig_blk = Bit(SIGCHLD);
   CHECK_FALSE(ChooseInit(snap, {0}, {other_blocked}, 0, 100).handles_sigterm);
-  // tini waits in sigtimedwait: empty SigCgt, yet it forwards SIGTERM (DESIGN.md §2).
+  // tini waits in sigtimedwait: empty SigCgt, yet it forwards SIGTERM (docs/ARCHITECTURE.md "Kernel
+  // facts").
   InitProcess tini = ChooseInit(snap, {0}, {Facts({3050, 1}, 0, "docker-init")}, 0, 100);
   CHECK(tini.init == "docker-init");
   CHECK(tini.handles_sigterm);

@@ -28,7 +28,7 @@ TEST_CASE("cgroup: hybrid host, live container process and its zombie") {
   CHECK_FALSE(lines->at(2).HasController("cpuset"));
   CHECK(lines->at(3).unified());
 
-  // DESIGN.md §2: a zombie keeps only its 0:: line.
+  // docs/ARCHITECTURE.md "Kernel facts": a zombie keeps only its 0:: line.
   const std::string zombie = std::string("9:name=systemd:/\n8:pids:/\n0::/docker/") + kId + "\n";
   auto zlines = ParseProcCgroup(zombie);
   REQUIRE(zlines.ok());

@@ -8,7 +8,8 @@ using cproc::ParseProcStatus;
 using cproc::SignalInMask;
 
 TEST_CASE("status: NSpid, PPid, Threads and signal masks") {
-  // Shape of a busybox `sh` with `trap ... TERM` as PID 1 of a container (DESIGN.md §2).
+  // Shape of a busybox `sh` with `trap ... TERM` as PID 1 of a container (docs/ARCHITECTURE.md
+  // "Kernel facts").
   const char* text =
       "Name:\tsh\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t3050\nNgid:\t0\nPid:\t3050\n"
       "PPid:\t3029\nTracerPid:\t0\nNStgid:\t3050\t1\nNSpid:\t3050\t1\nNSpgid:\t3050\t1\n"

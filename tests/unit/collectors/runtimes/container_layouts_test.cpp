@@ -1,4 +1,4 @@
-// Every row and trap of the layout table in ../shared/research/anchors-mission.md §b, as data:
+// Every row and trap of the layout table in docs/ARCHITECTURE.md "Runtime layouts", as data:
 // paths a runtime really creates (falco, netdata, cAdvisor and podman test vectors), and the
 // paths that look alike but are not containers.
 #include "collectors/runtimes/container_layouts.h"

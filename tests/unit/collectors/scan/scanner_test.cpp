@@ -29,7 +29,7 @@ void BuildHost(const FixtureProcfs& fs) {
   fs.Cgroup(2, HybridCgroup("/", "/"));
   fs.Namespaces(2, HostNs());
   fs.Stat(100, "bash", 'S', 1, 50);
-  fs.Cgroup(100, "4:memory:/process_api/b4e8\n0::/\n");  // DESIGN.md §2: never trust one line
+  fs.Cgroup(100, "4:memory:/process_api/b4e8\n0::/\n");  // never trust one line (ARCHITECTURE.md)
   fs.Namespaces(100, HostNs());
 
   // Container A (cgroupfs driver): PID 1 sleep, one child, one unreaped zombie.
