@@ -46,13 +46,14 @@ def fmt(value, digits=1):
 
 TOOLS = [
     ("cproc", "cproc_exporter (scan + render)"),
+    ("cproc_baseline", "cproc_exporter baseline (`--baseline`, same run)"),
     ("smart_floor", "smart floor (stat pread, cgroup+ns cached per (pid, starttime) forever)"),
     ("smart_floor_tiers", "smart floor, re-reading in the exporter's tiers (cgroup+mnt every N scans, all ns every 4N)"),
     ("naive_floor", "naive floor (open/read/close stat+cgroup, 8 ns readlinks)"),
     ("node_exporter", "node_exporter, processes collector only"),
     ("process_exporter", "process-exporter, `{{.Comm}}` for all"),
 ]
-RSS_KEY = {"cproc": "cproc", "node_exporter": "node_exporter", "process_exporter": "process_exporter"}
+RSS_KEY = {"cproc": "cproc", "cproc_baseline": "cproc_baseline", "node_exporter": "node_exporter", "process_exporter": "process_exporter"}
 
 
 def main():
@@ -127,6 +128,11 @@ def main():
             w(f"| {title} | {fmt(cpu, 2)}{spread} | {fmt(per, 2)} | {fmt(ratio, 2)} | "
               f"{fmt(wall, 1)} | {fmt(rss_mib, 1)} |")
         w("")
+        if stats.get("cproc_baseline", {}).get("cpu") and stats.get("cproc", {}).get("cpu"):
+            w(f"cproc_exporter / baseline (revision {machine.get('baseline_revision')}), CPU per "
+              f"scan: {fmt(stats['cproc']['cpu'] / stats['cproc_baseline']['cpu'], 3)}; peak RSS: "
+              f"{fmt((stats['cproc']['rss'] or 0) / (stats['cproc_baseline']['rss'] or 1), 3)}.")
+            w("")
         pe = tools.get("process_exporter")
         if pe:
             w(f"process-exporter config: {pe[0].get('config')}.")

@@ -2,19 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/make_process.h"
+
 using namespace cproc;
 
 namespace {
 
 Process Make(int32_t pid, int32_t ppid, int32_t container, uint64_t start, char state = 'S') {
-  Process p;
-  p.pid = pid;
-  p.ppid = ppid;
-  p.container = container;
-  p.start_ticks = start;
-  p.state_code = state;
-  p.state = ProcessStateFromCode(state);
-  return p;
+  return cproc::testing::MakeProcess(pid, ppid, container, start, state);
 }
 
 Snapshot Scan(std::vector<Process> processes, std::size_t containers = 1) {

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/make_process.h"
+
 using namespace cproc;
 
 namespace {
@@ -35,15 +37,7 @@ Snapshot Example() {
   s.containers.push_back(other);
   auto add = [&](int32_t pid, int32_t ppid, int32_t container, char state, const char* comm,
                  uint64_t start) {
-    Process p;
-    p.pid = pid;
-    p.ppid = ppid;
-    p.container = container;
-    p.state_code = state;
-    p.state = ProcessStateFromCode(state);
-    p.comm = comm;
-    p.start_ticks = start;
-    s.processes.push_back(p);
+    s.processes.push_back(cproc::testing::MakeProcess(pid, ppid, container, start, state, comm));
   };
   add(5, 1, kNoContainer, 'S', "shim", 1);
   add(8, 5, 0, 'S', "sh", 900);  // docker exec, started later than the init
