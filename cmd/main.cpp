@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include "cmd/ps_command.h"
 #include "cmd/scanner_setup.h"
 #include "cmd/settings/flags.h"
+#include "cmd/settings/reload.h"
 #include "exporter/build_info.h"
 #include "exporter/http/http_server.h"
 #include "exporter/scan_loop.h"
@@ -33,10 +35,17 @@ double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string Listed(const std::vector<std::string_view>& names) {
+  std::string listed;
+  for (std::string_view name : names) listed += (listed.empty() ? "" : ", ") + std::string(name);
+  return listed.empty() ? "no change" : listed;
+}
+
 // SIGHUP: re-read flags and the config file. A bad config keeps the running one (and says so in
 // cproc_config_last_reload_successful); settings that bind resources at start need a restart.
-void Reload(const std::vector<std::string>& args, const cproc::Config& running,
-            cproc::ScanLoop& loop) {
+// Live settings are compared with the last load, the others with the start, which they keep.
+void Reload(const std::vector<std::string>& args, const cproc::Config& started,
+            cproc::Config& last_loaded, cproc::ScanLoop& loop) {
   auto parsed = cproc::ParseCommandLine(args);
   if (!parsed) {
     spdlog::error("reload failed, keeping the running configuration: {}", parsed.error());
@@ -44,23 +53,19 @@ void Reload(const std::vector<std::string>& args, const cproc::Config& running,
     return;
   }
   const cproc::Config& next = parsed->config;
-  cproc::SetUpLogging(next.log_level, next.log_format);
-  loop.Reconfigure(next.scan_interval,
-                   cproc::FamilyOptions{.namespace_sharing_allow = next.namespace_sharing_allow});
+  const cproc::LiveSettings live = cproc::LiveSettingsOf(next);
+  cproc::SetUpLogging(live.log_level, live.log_format);
+  loop.Reconfigure(live.scan_interval,
+                   cproc::FamilyOptions{.namespace_sharing_allow = live.namespace_sharing_allow});
   loop.SetReloadStatus(true, UnixNow());
-  const bool needs_restart =
-      next.web_listen_address != running.web_listen_address ||
-      next.web_telemetry_path != running.web_telemetry_path ||
-      next.web_max_requests != running.web_max_requests ||
-      next.web_config_file != running.web_config_file || next.path_procfs != running.path_procfs ||
-      next.path_sysfs != running.path_sysfs || next.path_rootfs != running.path_rootfs ||
-      next.runtime_docker_root != running.runtime_docker_root ||
-      next.runtime_docker_root_given != running.runtime_docker_root_given ||
-      next.runtime_bundle_roots != running.runtime_bundle_roots ||
-      next.runtime_storage_roots != running.runtime_storage_roots ||
-      next.scan_revalidate_every != running.scan_revalidate_every;
-  spdlog::info("configuration reloaded (log, scan.interval, namespace_sharing){}",
-               needs_restart ? "; web.*, path.* and runtime.* changes need a restart" : "");
+  const auto applied = cproc::ChangedSettings(last_loaded, next).live;
+  const auto waiting = cproc::ChangedSettings(started, next).restart;
+  last_loaded = next;
+  spdlog::info("configuration reloaded; applied: {}", Listed(applied));
+  if (!waiting.empty()) {
+    spdlog::warn("changed settings that need a restart (the old values stay until then): {}",
+                 Listed(waiting));
+  }
 }
 
 cproc::HttpServerOptions HttpOptionsFor(const cproc::Config& config) {
@@ -100,11 +105,12 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
                cproc::kVersion, cproc::kRevision, config.web_listen_address, config.path_procfs,
                config.scan_interval.count());
 
+  cproc::Config last_loaded = config;
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      Reload(args, config, loop);
+      Reload(args, config, last_loaded, loop);
       continue;
     }
     spdlog::info("received signal {}, shutting down", signal);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmd/settings/config.h"
+#include "cmd/settings/config_file.h"
 #include "cmd/settings/flags.h"
 #include "tests/fuzz/config_validity.h"
 #include "tests/fuzz/fuzz_check.h"

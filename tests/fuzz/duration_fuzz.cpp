@@ -1,7 +1,7 @@
 // ParseDuration: "5s", "1m30s", "250ms", "1h".
 #include <string>
 
-#include "cmd/settings/config.h"
+#include "cmd/settings/duration.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

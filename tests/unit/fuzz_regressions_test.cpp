@@ -5,6 +5,8 @@
 #include <string>
 
 #include "cmd/settings/config.h"
+#include "cmd/settings/config_file.h"
+#include "cmd/settings/duration.h"
 #include "cmd/settings/flags.h"
 #include "tests/support/temp_file.h"
 
@@ -34,7 +36,8 @@ void ExpectRefusedWithoutException(const std::string& yaml) {
 
 // fuzz_config_file, crash: "terminate called after throwing an instance of
 // 'YAML::TypedBadConversion<std::string>' ... bad conversion" from
-// `section.first.as<std::string>()` (cmd/settings/config.cpp:153) on a non-scalar section key.
+// `section.first.as<std::string>()` (cmd/settings/config.cpp:153, now config_file.cpp) on a
+// non-scalar section key.
 TEST_CASE("fuzz regression: a config whose section key is a sequence or map is refused") {
   ExpectRefusedWithoutException("? [a]\n: {b: c}\n");
   ExpectRefusedWithoutException("{[web]: {listen_address: ':1'}}\n");
@@ -43,7 +46,7 @@ TEST_CASE("fuzz regression: a config whose section key is a sequence or map is r
 }
 
 // fuzz_config_file, crash: the same from `item.first.as<std::string>()`
-// (cmd/settings/config.cpp:160) on a non-scalar setting key inside a section.
+// (cmd/settings/config.cpp:160, now config_file.cpp) on a non-scalar setting key inside a section.
 TEST_CASE("fuzz regression: a config whose setting key is a sequence or map is refused") {
   ExpectRefusedWithoutException("web:\n  ? [a]\n  : b\n");
   ExpectRefusedWithoutException("scan:\n  ? {a: b}\n  : c\n");
@@ -53,7 +56,7 @@ TEST_CASE("fuzz regression: a config whose setting key is a sequence or map is r
 
 // Review of fuzz_duration's invariant (the sum of non-negative parts is never negative): each
 // part is bounded (<= 1e9 units) but their sum is not, and the int64 millisecond total overflows
-// (signed overflow: UB; UBSan reports it in cmd/settings/config.cpp ParseDuration's `total +=`).
+// (signed overflow: UB; UBSan reports it in cmd/settings/duration.cpp ParseDuration's `total +=`).
 // 2600 x "1000000000h" = 9.36e18 ms > INT64_MAX.
 TEST_CASE("fuzz regression: a duration whose parts overflow int64 milliseconds is refused") {
   std::string text;

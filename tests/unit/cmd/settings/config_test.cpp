@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cmd/settings/duration.h"
 #include "cmd/settings/flags.h"
 #include "collectors/runtimes/metadata_store.h"
 #include "tests/support/temp_file.h"
