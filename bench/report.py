@@ -129,9 +129,13 @@ def main():
               f"{fmt(wall, 1)} | {fmt(rss_mib, 1)} |")
         w("")
         if stats.get("cproc_baseline", {}).get("cpu") and stats.get("cproc", {}).get("cpu"):
+            # Peak RSS of both after the same repeats, before cproc's scrape-latency test.
+            same_point = num(extra[k].get("rss_cproc_repeats", {}).get("vmhwm_kb"))
+            base_rss = stats["cproc_baseline"]["rss"]
+            rss_ratio = same_point / 1024 / base_rss if same_point and base_rss else None
             w(f"cproc_exporter / baseline (revision {machine.get('baseline_revision')}), CPU per "
-              f"scan: {fmt(stats['cproc']['cpu'] / stats['cproc_baseline']['cpu'], 3)}; peak RSS: "
-              f"{fmt((stats['cproc']['rss'] or 0) / (stats['cproc_baseline']['rss'] or 1), 3)}.")
+              f"scan: {fmt(stats['cproc']['cpu'] / stats['cproc_baseline']['cpu'], 3)}; peak RSS "
+              f"after the same scans: {fmt(rss_ratio, 3)}.")
             w("")
         pe = tools.get("process_exporter")
         if pe:
