@@ -12,35 +12,9 @@
 #include <vector>
 
 #include "collectors/base/expected.h"
+#include "exporter/http/tls_context.h"
 
 namespace cproc {
-
-// Only TLS 1.2 and 1.3: OpenSSL 3 refuses older versions at its default security level anyway.
-enum class TlsVersion { kTls12, kTls13 };
-
-// The Go crypto/tls names the toolkit uses for client_auth_type.
-enum class ClientAuth {
-  kNoClientCert,
-  kRequestClientCert,           // ask for a certificate, accept any or none
-  kRequireAnyClientCert,        // require one, do not verify it
-  kVerifyClientCertIfGiven,     // none is fine; a given one must verify against client_ca_file
-  kRequireAndVerifyClientCert,  // mTLS
-};
-
-struct TlsServerConfig {
-  std::string cert_file;       // PEM, may hold the chain; relative names are already resolved
-  std::string key_file;        // PEM, unencrypted
-  std::string client_ca_file;  // "" = none
-  ClientAuth client_auth = ClientAuth::kNoClientCert;
-  TlsVersion min_version = TlsVersion::kTls12;
-  TlsVersion max_version = TlsVersion::kTls13;
-  bool prefer_server_cipher_suites = true;
-  // Where cert_file, key_file and client_ca_file are set in the web config file (1-based; 0:
-  // unknown), so an error found when the files are loaded names the line to fix.
-  int cert_file_line = 0;
-  int key_file_line = 0;
-  int client_ca_file_line = 0;
-};
 
 struct WebConfig {
   std::optional<TlsServerConfig> tls;  // nullopt: plain HTTP
@@ -54,12 +28,9 @@ struct WebConfig {
 // the toolkit. Checks that the named files can be opened, but not what is in them.
 Expected<WebConfig> ParseWebConfig(const std::string& text, const std::string& path);
 
-// Reads and parses `path`, then loads the TLS files once into a scratch OpenSSL context, so a key
-// that does not match its certificate is reported here and not by the first handshake.
+// Reads and parses `path`, then loads the TLS files once (CheckTlsFiles), so a key that does not
+// match its certificate is reported here, with the line that names it, and not by the first
+// handshake.
 Expected<WebConfig> LoadWebConfig(const std::string& path);
-
-// Loads certificate, key and client CAs into `ssl_ctx` (an OpenSSL SSL_CTX*, typed void* as in
-// civetweb's init_ssl callback) and sets versions and client verification. Errors name the file.
-Expected<bool> ConfigureTlsContext(const TlsServerConfig& tls, void* ssl_ctx);
 
 }  // namespace cproc
