@@ -29,7 +29,7 @@ import tempfile
 try:
     import yaml
 except ImportError:
-    print("SKIP: python3 module 'yaml' not found (Debian package python3-yaml; "
+    print("SKIPPED: python3 module 'yaml' not found (Debian package python3-yaml; "
           "scripts/install-deps installs it)")
     sys.exit(77)
 
@@ -678,7 +678,7 @@ def check_kustomize_build(root):
     """`kubectl kustomize` renders the base (only where kubectl is installed; it is optional)."""
     kubectl = shutil.which("kubectl")
     if not kubectl:
-        print("note: kubectl not installed; `kubectl kustomize` render not checked")
+        print("SKIPPED PART: `kubectl kustomize` render not checked (kubectl is not installed)")
         return []
     out = subprocess.run([kubectl, "kustomize", root], capture_output=True, text=True)
     if out.returncode != 0:

@@ -49,7 +49,7 @@ has_scan_processes() { [[ -n $(query_value 'cproc_scan_processes{job="cproc"}') 
 # with_container: a container with a zombie, if a Docker daemon answers (else only host series).
 with_container() {
   if ! { command -v "$DOCKER" >/dev/null 2>&1 && timeout 20 "$DOCKER" info >/dev/null 2>&1; }; then
-    log "no Docker daemon: checking the host's series only"
+    skip_part "no container series checked, only the host's (no Docker daemon)"
     return 0
   fi
   ensure_test_image

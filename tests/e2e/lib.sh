@@ -26,7 +26,9 @@ DOCKER=docker
 [[ -x /usr/bin/docker ]] && DOCKER=/usr/bin/docker  # the Debian client matches the daemon
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
+skip() { log "SKIPPED: $*"; exit 77; }
+# A part of the test that cannot run here, while the rest goes on (scripts/test lists it).
+skip_part() { log "SKIPPED PART: $*"; }
 fail() { log "FAIL: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------------

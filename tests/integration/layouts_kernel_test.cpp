@@ -22,6 +22,7 @@
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"
+#include "tests/integration/skip.h"
 #include "tests/support/fixture_procfs.h"
 
 using namespace cproc;
@@ -249,7 +250,7 @@ void CheckHierarchy(const std::string& root, const std::string& hierarchy) {
   for (std::size_t k = 0; k < negatives.size(); ++k) {
     CAPTURE(negatives[k].path);
     if (skip_negative[k]) {
-      MESSAGE("skipped: " << root << negatives[k].path << " exists on this host");
+      SKIP_PART(root << negatives[k].path << " exists on this host");
       continue;
     }
     negative_fakes[k] = placements.Place(root, negatives[k].path);
@@ -258,7 +259,7 @@ void CheckHierarchy(const std::string& root, const std::string& hierarchy) {
   for (std::size_t k = 0; k < cases.size(); ++k) {
     CAPTURE(cases[k].path);
     if (skip_case[k]) {
-      MESSAGE("skipped: " << root << cases[k].must_be_absent << " is a real service's cgroup");
+      SKIP_PART(root << cases[k].must_be_absent << " is a real service's cgroup");
       continue;
     }
     fakes[k] = placements.Place(root, cases[k].path);
@@ -302,8 +303,7 @@ void CheckHierarchy(const std::string& root, const std::string& hierarchy) {
 TEST_CASE("kernel: every runtime layout resolves in the v1 pids hierarchy") {
   const CgroupHierarchies& h = Hierarchies();
   if (h.v1_pids.empty()) {
-    MESSAGE("SKIP: no cgroup v1 pids hierarchy on this host (pure cgroup v2)");
-    return;
+    SKIP_CASE("no cgroup v1 pids hierarchy on this host (pure cgroup v2)");
   }
   CheckHierarchy(h.v1_pids, "v1 pids");
 }
@@ -311,8 +311,7 @@ TEST_CASE("kernel: every runtime layout resolves in the v1 pids hierarchy") {
 TEST_CASE("kernel: every runtime layout resolves in the unified (v2) hierarchy") {
   const CgroupHierarchies& h = Hierarchies();
   if (h.v2.empty()) {
-    MESSAGE("SKIP: no cgroup v2 hierarchy mounted on this host");
-    return;
+    SKIP_CASE("no cgroup v2 hierarchy mounted on this host");
   }
   CheckHierarchy(h.v2, "v2");
 }
@@ -321,8 +320,7 @@ TEST_CASE("kernel: containerd's /<namespace>/<id> is a container only with its b
   const CgroupHierarchies& h = Hierarchies();
   const std::string root = h.v1_pids.empty() ? h.v2 : h.v1_pids;
   if (root.empty()) {
-    MESSAGE("SKIP: neither a v1 pids nor a v2 hierarchy (only v1 name=systemd?)");
-    return;
+    SKIP_CASE("neither a v1 pids nor a v2 hierarchy (only v1 name=systemd?)");
   }
   const std::string ns = "cproc-it-" + RandomHex(6);
   const std::string id = "svc_" + RandomHex(5);
@@ -356,8 +354,7 @@ TEST_CASE("kernel: a bare id under any --cgroup-parent is Docker's only when Doc
   const CgroupHierarchies& h = Hierarchies();
   const std::string root = h.v2.empty() ? h.v1_pids : h.v2;
   if (root.empty()) {
-    MESSAGE("SKIP: neither a v1 pids nor a v2 hierarchy");
-    return;
+    SKIP_CASE("neither a v1 pids nor a v2 hierarchy");
   }
   const std::string id = RandomHex(64);
   const auto cgroup = MakeCgroup(root, "/cproc-parent-" + RandomHex(6) + "/" + id);
@@ -484,8 +481,7 @@ std::shared_ptr<const Snapshot> ScanFromCgroupNamespaceOf(pid_t holder, std::str
 TEST_CASE("kernel: seen from another container's cgroup namespace, paths are ../-relative") {
   const CgroupHierarchies& h = Hierarchies();
   if (h.v2.empty()) {
-    MESSAGE("SKIP: no cgroup v2 hierarchy (private cgroup namespaces are a v2 default)");
-    return;
+    SKIP_CASE("no cgroup v2 hierarchy (private cgroup namespaces are a v2 default)");
   }
   const Ids i;
   const std::string observer_path = "/system.slice/docker-" + RandomHex(64) + ".scope";
@@ -585,8 +581,7 @@ TEST_CASE("kernel: the containers of one Podman pod are peers, not foreign; outs
   const CgroupHierarchies& h = Hierarchies();
   const std::string root = h.v2.empty() ? h.v1_pids : h.v2;
   if (root.empty()) {
-    MESSAGE("SKIP: neither a v1 pids nor a v2 hierarchy");
-    return;
+    SKIP_CASE("neither a v1 pids nor a v2 hierarchy");
   }
   const std::string pod = RandomHex(64);
   const std::string infra_id = RandomHex(64), member_id = RandomHex(64),
@@ -634,8 +629,7 @@ TEST_CASE("kernel: the containers of one Podman pod are peers, not foreign; outs
 
 TEST_CASE("kernel: in the host's cgroup namespace no root is added to the paths read") {
   if (Hierarchies().v2.empty()) {
-    MESSAGE("SKIP: no cgroup v2 hierarchy");
-    return;
+    SKIP_CASE("no cgroup v2 hierarchy");
   }
   // This test runs in the host's cgroup namespace: what it reads for itself is its host path,
   // found at once (no walk). A private namespace is e2e_own_cgroup_namespace's case.

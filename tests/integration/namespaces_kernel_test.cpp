@@ -22,6 +22,7 @@
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"
+#include "tests/integration/skip.h"
 
 namespace {
 
@@ -171,8 +172,7 @@ TEST_SUITE("namespaces on the real kernel") {
   TEST_CASE("host namespace per kind: containers in chosen combinations of namespaces") {
     const std::string why_not = WhyNotInHostNamespaces();
     if (!why_not.empty()) {
-      MESSAGE("skipped: " << why_not);
-      return;
+      SKIP_CASE(why_not);
     }
     struct Combination {
       const char* what;
@@ -241,8 +241,7 @@ TEST_SUITE("namespaces on the real kernel") {
   TEST_CASE("peers: a second container joins the first one's namespaces with setns(2)") {
     const std::string why_not = WhyNotInHostNamespaces();
     if (!why_not.empty()) {
-      MESSAGE("skipped: " << why_not);
-      return;
+      SKIP_CASE(why_not);
     }
     struct Joined {
       const char* what;
@@ -379,8 +378,7 @@ TEST_SUITE("namespaces on the real kernel") {
 
     SUBCASE("the nsenter binary") {
       if (::access(Nsenter::kPath, X_OK) != 0) {
-        MESSAGE("skipped: no " << Nsenter::kPath << " (util-linux)");
-        return;
+        SKIP_CASE("no " << Nsenter::kPath << " (util-linux)");
       }
       Nsenter nsenter(fake->init());
       REQUIRE(nsenter.pid() > 0);

@@ -23,6 +23,7 @@
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"
+#include "tests/integration/skip.h"
 
 namespace {
 
@@ -153,10 +154,9 @@ TEST_SUITE("reattribution") {
   TEST_CASE("joining a cgroup then exec'ing a program of the same name: seen at the next scan") {
     const bool aslr = ReadWholeFile("/proc/sys/kernel/randomize_va_space").value_or("0")[0] != '0';
     if (!aslr) {
-      MESSAGE(
-          "SKIP: ASLR is off (kernel.randomize_va_space=0): an exec of the same program "
+      SKIP_CASE(
+          "ASLR is off (kernel.randomize_va_space=0): an exec of the same program "
           "looks the same in /proc/PID/stat; only a new comm shows it");
-      return;
     }
     const std::string id = RandomHex(64);
     const Cgroups cgroups = MakeCgroupsEverywhere("/docker/" + id);
@@ -252,8 +252,7 @@ TEST_SUITE("reattribution") {
     const std::string root = !h.v1_pids.empty() ? h.v1_pids : h.v2;
     if (root != "/sys/fs/cgroup/pids" && root != "/sys/fs/cgroup/unified" &&
         root != "/sys/fs/cgroup") {
-      MESSAGE("SKIP: the pids controller is mounted at " << root << ", not under /sys/fs/cgroup");
-      return;
+      SKIP_CASE("the pids controller is mounted at " << root << ", not under /sys/fs/cgroup");
     }
     const std::string relative = "/docker/" + RandomHex(64);
     cproc::DescriptorBudget budget(1000);
@@ -262,8 +261,7 @@ TEST_SUITE("reattribution") {
       const auto cgroup = MakeCgroup(root, relative);
       const std::string max = cgroup->path() + "/pids.max";
       if (::access(max.c_str(), F_OK) != 0) {
-        MESSAGE("SKIP: no pids.max in " << cgroup->path() << " (pids controller not enabled)");
-        return;
+        SKIP_CASE("no pids.max in " << cgroup->path() << " (pids controller not enabled)");
       }
       {
         cproc::Fd fd(::open(max.c_str(), O_WRONLY | O_CLOEXEC));

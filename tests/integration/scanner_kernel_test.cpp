@@ -19,6 +19,7 @@
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
 #include "tests/integration/scan_helpers.h"
+#include "tests/integration/skip.h"
 
 namespace {
 
@@ -166,9 +167,9 @@ TEST_SUITE("scanner on the real kernel") {
       }
       CHECK(HasCgroupLine(fake->sleeper(), relative));
     } else {
-      MESSAGE("not a hybrid cgroup host (v1 pids '"
-              << h.v1_pids << "', v2 '" << h.v2
-              << "'): the zombie's v1-lines-read-'/' shape is not checked here");
+      SKIP_PART("not a hybrid cgroup host (v1 pids '"
+                << h.v1_pids << "', v2 '" << h.v2
+                << "'): the zombie's v1-lines-read-'/' shape is not checked here");
     }
 
     Scanner scanner(ScannerOptions{});
@@ -256,15 +257,14 @@ TEST_SUITE("scanner on the real kernel") {
       CHECK(*c->pids.current >= 3U);
       CHECK_FALSE(c->pids.limit.has_value());  // "max"
     } else {
-      MESSAGE("no v1 pids hierarchy: pids.current not checked");
+      SKIP_PART("no v1 pids hierarchy: pids.current not checked");
     }
   }
 
   TEST_CASE("systemd driver on cgroup v2: system.slice/docker-<id>.scope") {
     const CgroupHierarchies& h = Hierarchies();
     if (h.v2.empty()) {
-      MESSAGE("skipped: no cgroup2 hierarchy mounted");
-      return;
+      SKIP_CASE("no cgroup2 hierarchy mounted");
     }
     const std::string id = RandomHex(64);
     const std::string relative = "/system.slice/docker-" + id + ".scope";
@@ -297,8 +297,7 @@ TEST_SUITE("scanner on the real kernel") {
   TEST_CASE("systemd driver on a v1 hierarchy only, host namespaces: the zombie by its parent") {
     const CgroupHierarchies& h = Hierarchies();
     if (h.v1_pids.empty()) {
-      MESSAGE("skipped: no v1 pids hierarchy (pure cgroup v2 host)");
-      return;
+      SKIP_CASE("no v1 pids hierarchy (pure cgroup v2 host)");
     }
     const std::string id = RandomHex(64);
     const std::string relative = "/system.slice/docker-" + id + ".scope";
@@ -329,8 +328,7 @@ TEST_SUITE("scanner on the real kernel") {
   TEST_CASE("a zombie whose only container evidence is its PID namespace") {
     const CgroupHierarchies& h = Hierarchies();
     if (h.v1_pids.empty()) {
-      MESSAGE("skipped: needs a v1 pids hierarchy, where a zombie's lines all read '/'");
-      return;
+      SKIP_CASE("needs a v1 pids hierarchy, where a zombie's lines all read '/'");
     }
     const std::string id = RandomHex(64);
     const std::string relative = "/docker/" + id;
@@ -478,8 +476,7 @@ TEST_SUITE("scanner on the real kernel") {
     // No scan in between: the scanner last saw this pid inside the container.
     auto child = HostChildAtPid::Start(reused);
     if (!child.ok()) {
-      MESSAGE("skipped: cannot fork a process at pid " << reused << ": " << child.error());
-      return;
+      SKIP_CASE("cannot fork a process at pid " << reused << ": " << child.error());
     }
     const auto snapshot = ScanOnce(scanner);
     const Process* p = FindProcess(*snapshot, reused);

@@ -22,7 +22,7 @@
 set -euo pipefail
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
+skip() { log "SKIPPED: $*"; exit 77; }
 fail() { log "FAIL: $*"; exit 1; }
 
 SOURCE_DIR=${1:?usage: $0 SOURCE_DIR}
@@ -321,7 +321,7 @@ if command -v openssl >/dev/null 2>&1; then
   fi
   log "HTTPS with --web.config.file: ok"
 else
-  log "openssl not installed: HTTPS check skipped"
+  log "SKIPPED PART: HTTPS with --web.config.file not checked (openssl is not installed)"
 fi
 
 # Stops promptly on SIGTERM (it is PID 1 of its container).

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-skip() { log "SKIP: $*"; exit 77; }
+skip() { log "SKIPPED: $*"; exit 77; }
 fail() { log "FAIL: $*"; exit 1; }
 
 BUILD_DIR=${1:?usage: $0 BUILD_DIR INSTALL_PREFIX}

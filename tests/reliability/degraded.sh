@@ -59,7 +59,7 @@ if command -v "$DOCKER" >/dev/null 2>&1 && timeout 20 "$DOCKER" info >/dev/null 
   run_container degraded -- sleep 1000
   CONTAINER=$CONTAINER_ID
 else
-  log "case 1: no Docker daemon, so no container whose runtime files are root-only"
+  skip_part "case 1 without a container whose runtime files are root-only (no Docker daemon)"
 fi
 start_exporter
 after_scans 5

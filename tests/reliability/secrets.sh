@@ -26,7 +26,7 @@ if timeout 20 "$DOCKER" info >/dev/null 2>&1; then
   ensure_test_image
   run_container secret -e "CPROC_TEST_SECRET=$SECRET_ENV" -- sh -c 'sleep 300; :' "$SECRET_ARG"
 else
-  log "no Docker daemon: checking the host process only"
+  skip_part "no container's PID 1 checked, only the host process (no Docker daemon)"
 fi
 
 # strace attached to the running exporter (all its threads, so the scan thread too): every file

@@ -17,7 +17,7 @@ shift
 
 promtool=${PROMTOOL:-promtool}
 if ! command -v "$promtool" >/dev/null 2>&1; then
-  echo "SKIP: promtool not found ('$promtool'); install the Debian package 'prometheus' or set PROMTOOL"
+  echo "SKIPPED: promtool not found ('$promtool'); install the Debian package 'prometheus' or set PROMTOOL"
   exit 77
 fi
 

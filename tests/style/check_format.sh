@@ -6,7 +6,7 @@
 set -euo pipefail
 SOURCE_DIR=${1:?usage: $0 SOURCE_DIR}
 command -v clang-format >/dev/null 2>&1 || {
-  echo "SKIP: clang-format not installed (apt-get install clang-format)"
+  echo "SKIPPED: clang-format not installed (apt-get install clang-format)"
   exit 77
 }
 cd "$SOURCE_DIR"
