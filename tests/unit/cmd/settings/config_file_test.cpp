@@ -1,12 +1,10 @@
-#include "cmd/settings/config.h"
+// The YAML config file: its sections mirror the flags, and every mistake is one line naming the
+// file, the line and what was expected.
+#include "cmd/settings/config_file.h"
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-
-#include "cmd/settings/duration.h"
 #include "cmd/settings/flags.h"
-#include "collectors/runtimes/metadata_store.h"
 #include "tests/support/temp_file.h"
 
 using namespace cproc;
@@ -35,65 +33,6 @@ void CheckRefused(std::initializer_list<BadConfig> cases) {
 }
 
 }  // namespace
-
-TEST_CASE("durations in Prometheus form") {
-  CHECK(*ParseDuration("5s") == 5000ms);
-  CHECK(*ParseDuration("1m30s") == 90000ms);
-  CHECK(*ParseDuration("250ms") == 250ms);
-  CHECK(*ParseDuration("1h") == 3600000ms);
-  for (const char* bad : {"", "5", "s", "5x", "-1s", "1.5s", "5 s"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(ParseDuration(bad).ok());
-  }
-}
-
-TEST_CASE("flags: defaults, overrides, and one clear line for each mistake") {
-  auto defaults = ParseCommandLine({});
-  REQUIRE(defaults.ok());
-  CHECK(defaults->config.web_listen_address == ":19256");
-  CHECK(defaults->config.web_telemetry_path == "/metrics");
-  CHECK(defaults->config.scan_interval == 5s);
-  CHECK(defaults->config.path_procfs == "/proc");
-
-  auto set = ParseCommandLine({"--web.listen-address=127.0.0.1:0", "--scan.interval", "1s",
-                               "--path.procfs=/host/proc", "--log.format=json"});
-  REQUIRE(set.ok());
-  CHECK(set->config.web_listen_address == "127.0.0.1:0");
-  CHECK(set->config.scan_interval == 1s);
-  CHECK(set->config.path_procfs == "/host/proc");
-  CHECK(set->config.log_format == "json");
-
-  CHECK(ParseCommandLine({"--help"})->help);
-  CHECK(ParseCommandLine({"--version"})->version);
-
-  struct Case {
-    std::vector<std::string> args;
-    const char* expect;
-  };
-  const Case cases[] = {
-      {{"--nope=1"}, "unknown flag --nope"},
-      {{"--scan.interval=fast"}, "invalid value 'fast' for --scan.interval"},
-      {{"--scan.interval=10ms"}, "from 100ms to 24h"},
-      {{"--scan.interval=25h"}, "from 100ms to 24h"},
-      {{"--web.request-timeout=2h"}, "from 100ms to 1h"},
-      {{"--log.level=loud"}, "expected one of debug info warn error"},
-      {{"--web.max-requests=-1"}, "--web.max-requests"},
-      {{"--web.telemetry-path=metrics"}, "starting with '/'"},
-      {{"--scan.interval"}, "needs a value"},
-      {{"--path.procfs", "--help"}, "needs a value, got the flag '--help'"},
-      {{"--log.level", "-h"}, "needs a value, got the flag '-h'"},
-      {{"positional"}, "unexpected argument"},
-      {{"--config.file=/nonexistent/cproc.yml"}, "/nonexistent/cproc.yml: cannot open"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.expect);
-    auto parsed = ParseCommandLine(c.args);
-    REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().find(c.expect) != std::string::npos);
-    CHECK(parsed.error().find('\n') == std::string::npos);
-  }
-  CHECK(UsageText("cproc_exporter").find("--web.listen-address") != std::string::npos);
-}
 
 TEST_CASE("config file: sections mirror the flags, and flags override the file") {
   TempFile file(
@@ -134,59 +73,6 @@ TEST_CASE("config file: errors name the file, the line and what was expected") {
       {"web: {listen_address: x\n", "invalid YAML"},
       {"config:\n  file: other.yml\n", "unknown setting 'config.file'"},
   });
-}
-
-TEST_CASE("config file: runtime file locations are lists, with the built-in ones by default") {
-  auto defaults = ParseCommandLine({});
-  REQUIRE(defaults.ok());
-  CHECK_FALSE(defaults->config.runtime_bundle_roots.has_value());
-  CHECK_FALSE(defaults->config.runtime_storage_roots.has_value());
-  CHECK_FALSE(defaults->config.runtime_docker_root_given);
-  const MetadataPaths built_in = MetadataPathsOf(defaults->config);
-  CHECK(built_in.bundle_roots == DefaultBundleRoots());
-  CHECK(built_in.storage_roots == DefaultStorageRoots());
-  CHECK(built_in.docker_root.empty());  // found from daemon.json by the store
-  CHECK(built_in.rootfs == "/");
-  CHECK(std::find(DefaultBundleRoots().begin(), DefaultBundleRoots().end(),
-                  "/run/containerd/io.containerd.runtime.v2.task") != DefaultBundleRoots().end());
-  CHECK(std::find(DefaultStorageRoots().begin(), DefaultStorageRoots().end(),
-                  "/var/lib/containers/storage") != DefaultStorageRoots().end());
-
-  TempFile file(
-      "path:\n  rootfs: /host/root\n"
-      "runtime:\n"
-      "  docker_root: /srv/docker\n"
-      "  bundle_roots:\n"
-      "    - /run/containerd/io.containerd.runtime.v2.task\n"
-      "    - /var/snap/microk8s/common/run/containerd/io.containerd.runtime.v2.task\n"
-      "  storage-roots: [/var/lib/containers/storage, "
-      "'/home/*/.local/share/containers/storage']\n");
-  auto parsed = ParseCommandLine({"--config.file=" + file.path()});
-  REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error()));
-  const Config& c = parsed->config;
-  REQUIRE(c.runtime_bundle_roots.has_value());
-  CHECK(*c.runtime_bundle_roots ==
-        std::vector<std::string>{
-            "/run/containerd/io.containerd.runtime.v2.task",
-            "/var/snap/microk8s/common/run/containerd/io.containerd.runtime.v2.task"});
-  REQUIRE(c.runtime_storage_roots.has_value());
-  CHECK(*c.runtime_storage_roots ==
-        std::vector<std::string>{"/var/lib/containers/storage",
-                                 "/home/*/.local/share/containers/storage"});
-  CHECK(c.runtime_docker_root_given);
-  const MetadataPaths paths = MetadataPathsOf(c);
-  CHECK(paths.rootfs == "/host/root");
-  CHECK(paths.docker_root == "/srv/docker");
-  CHECK(paths.bundle_roots == *c.runtime_bundle_roots);
-  CHECK(paths.storage_roots == *c.runtime_storage_roots);
-
-  // An empty list turns that lookup off; the flag alone also counts as given.
-  TempFile off("runtime:\n  bundle_roots: []\n");
-  auto none = ParseCommandLine({"--config.file=" + off.path(), "--runtime.docker-root=/d"});
-  REQUIRE(none.ok());
-  CHECK(MetadataPathsOf(none->config).bundle_roots.empty());
-  CHECK(MetadataPathsOf(none->config).storage_roots == DefaultStorageRoots());
-  CHECK(MetadataPathsOf(none->config).docker_root == "/d");
 }
 
 TEST_CASE("config file: bad runtime roots are one clear line") {
