@@ -120,7 +120,7 @@ TEST_CASE("settings table: every setting a flag may give is a flag, and in --hel
       line += " (default: " + std::string(setting.default_value) + ")";
     }
     CHECK(usage.find(line + "\n") != std::string::npos);
-    if (setting.name == kConfigFileSetting) continue;  // it loads the file: config_test.cpp
+    if (setting.name == kConfigFileSetting) continue;  // it loads the file: config_file_test.cpp
     auto parsed = ParseCommandLine({flag + "=" + std::string(SampleOf(setting))});
     REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error()));
     CHECK(ChangedFromDefaults(parsed->config) == std::vector{setting.name});

@@ -1,58 +1,27 @@
 // Metadata parsing from files shaped like the real ones each runtime writes (some of them in
-// fixtures/, see fixtures/README.md), and the store that finds them on a host's root.
+// fixtures/, see fixtures/README.md), and a scan that names a Podman pod from them.
 #include "collectors/runtimes/runtime_metadata.h"
 
 #include <doctest/doctest.h>
 
-#include <filesystem>
-
-#include "collectors/runtimes/metadata_store.h"
 #include "collectors/scan/scanner.h"
 #include "exporter/metrics/metric_families.h"
 #include "tests/support/fixture_procfs.h"
-#include "tests/support/source_file.h"
+#include "tests/unit/collectors/runtimes/runtime_files_fixture.h"
 
 using namespace cproc;
 using cproc::testing::ContainerNs;
+using cproc::testing::Fixture;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::HostNs;
-
-namespace {
-
-constexpr std::size_t K(NsKind kind) { return static_cast<std::size_t>(kind); }
-
-// A file of tests/unit/fixtures/ (found next to this source, so no build setup is needed).
-std::string Fixture(const std::string& name) {
-  return testing::ReadSourceFile(std::filesystem::path(__FILE__).parent_path() / "../../fixtures" /
-                                 name);
-}
-
-// The containers of the Podman fixtures (fixtures/podman/*.json).
-const std::string kPodmanPod = "71b289d2028f1c5a5557efaee6f352615311e199997f0ec2fa5b579876eb9e07";
-const std::string kPodmanInfra = "6d6d61f09fc1c86833314aa7ed0065c087b707c3cf5687d5b5e9c7699d7dcc72";
-const std::string kPodmanWeb = "4b5e57f6eb2f42b9039b3d1e13929295f231749c510cbe341cd68036d9af97e2";
-const std::string kPodmanCache = "5e1ecee06a7fc06f305ae5c12acfe7a7f67b8ece7af76932ed3afab00c3c6921";
-const std::string kPodmanTmp = "cf10d3eb4b80f1fdd74306ab6e6152f1822b19451b959eba448ba2d0b2beb22b";
-
-// Podman as root on a host: lists in the graph root, the --rm list and CRI-O-style run files in
-// the run root (transient store), web's OCI config in its userdata directory.
-void WritePodmanStorage(const FixtureProcfs& root) {
-  const std::string graph = "var/lib/containers/storage/overlay-containers/";
-  root.Write(graph + "containers.json", Fixture("podman/containers.json"));
-  root.Write(graph + kPodmanWeb + "/userdata/config.json", Fixture("podman/config.json"));
-  root.Write("run/containers/storage/overlay-containers/volatile-containers.json",
-             Fixture("podman/volatile-containers.json"));
-}
-
-// Trimmed from a real Docker 20.10 config.v2.json and hostconfig.json on this machine.
-const char* kDockerConfig = R"({"StreamConfig":{},"State":{"Running":true,"Pid":1648},
-  "ID":"5fcef25daba262eec4b64044981a4176c33368e173f2db58edab1faca7c888ba",
-  "Config":{"Hostname":"5fcef25daba2","Image":"cproc-test/busybox","Cmd":["sleep","1000"],
-  "Labels":{}},"Image":"sha256:f7019c44786a","Name":"/db","Driver":"overlay2"})";
-const char* kDockerHostConfig = R"({"NetworkMode":"default","PidMode":"host","IpcMode":"private",
-  "UTSMode":"","CgroupnsMode":"host","UsernsMode":"","CgroupParent":""})";
-
-}  // namespace
+using cproc::testing::K;
+using cproc::testing::kDockerConfig;
+using cproc::testing::kDockerHostConfig;
+using cproc::testing::kPodmanCache;
+using cproc::testing::kPodmanInfra;
+using cproc::testing::kPodmanPod;
+using cproc::testing::kPodmanWeb;
+using cproc::testing::WritePodmanStorage;
 
 TEST_CASE("docker metadata: name without '/', image, declared host namespaces") {
   auto m = ParseDockerMetadata(kDockerConfig, kDockerHostConfig);
@@ -154,63 +123,6 @@ TEST_CASE("metadata parsing: malformed files are errors, odd values stay strings
   CHECK(hostile->name == "a\"b\n\xc3\xbf");
 }
 
-TEST_CASE("metadata store: finds Docker files under the rootfs, caches, retries misses") {
-  cproc::testing::FixtureProcfs root;
-  const std::string id(64, 'a');
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  paths.retry_seconds = 30;
-  MetadataStore store(paths);
-  CHECK(store.Lookup("docker", id, 100).metadata == nullptr);  // not there yet
-
-  root.Write("var/lib/docker/containers/" + id + "/config.v2.json", kDockerConfig);
-  root.Write("var/lib/docker/containers/" + id + "/hostconfig.json", kDockerHostConfig);
-  CHECK(store.Lookup("docker", id, 110).metadata == nullptr);  // retried only after 30 s
-  auto found = store.Lookup("docker", id, 131);
-  REQUIRE(found.metadata != nullptr);
-  CHECK(found.metadata->name == "db");
-  CHECK(found.runtime == "docker");
-
-  // A kubepods id that Docker's files know is cri-dockerd's: the runtime is corrected.
-  const std::string k8s_id(64, 'b');
-  root.Write("var/lib/docker/containers/" + k8s_id + "/config.v2.json", kDockerConfig);
-  CHECK(store.Lookup("containerd", k8s_id, 200).runtime == "docker");
-
-  // containerd bundle in a namespace directory.
-  const std::string ctr_id = "my-ctr";
-  root.Write("run/containerd/io.containerd.runtime.v2.task/default/my-ctr/config.json",
-             R"({"annotations":{"nerdctl/name":"web"}})");
-  auto ctr = store.Lookup("containerd", ctr_id, 200);
-  REQUIRE(ctr.metadata != nullptr);
-  CHECK(ctr.metadata->name == "web");
-
-  CHECK(store.Lookup("docker", "../../etc", 300).metadata == nullptr);  // ids never walk paths
-  store.ForgetUnused();
-  store.ForgetUnused();  // nothing looked up since: all forgotten
-  CHECK(store.size() == 0);
-}
-
-TEST_CASE("metadata store: files that exist but cannot be used are counted, missing ones not") {
-  cproc::testing::FixtureProcfs root;
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  paths.retry_seconds = 0;
-  MetadataStore store(paths);
-  CHECK(store.Lookup("docker", std::string(64, 'a'), 1).metadata == nullptr);  // not there
-  CHECK(store.errors().parse == 0);
-  CHECK(store.errors().io == 0);
-
-  const std::string bad(64, 'b'), odd(64, 'c');
-  root.Write("var/lib/docker/containers/" + bad + "/config.v2.json", "{\"Name\": [");  // cut off
-  // A directory where the file should be: exists, cannot be read as one.
-  root.Write("var/lib/docker/containers/" + odd + "/config.v2.json/x", "");
-  CHECK(store.Lookup("docker", bad, 2).metadata == nullptr);
-  CHECK(store.errors().parse == 1);
-  CHECK(store.Lookup("docker", odd, 2).metadata == nullptr);
-  CHECK(store.errors().io == 1);
-  CHECK(store.errors().permission == 0);  // root reads anything; tests/reliability shows it
-}
-
 TEST_CASE("containers/storage lists: Podman's names and images, renames, CRI-O's Kubernetes name") {
   auto listed = ParseStorageContainers(Fixture("podman/containers.json"));
   REQUIRE_MESSAGE(listed.ok(), (listed.ok() ? "" : listed.error()));
@@ -298,130 +210,6 @@ TEST_CASE("docker daemon.json: the data-root, if it moves it") {
   CHECK_FALSE(ParseDockerDataRoot(R"({"data-root":"docker"})").ok());  // relative
   CHECK_FALSE(ParseDockerDataRoot("{").ok());
   CHECK_FALSE(ParseDockerDataRoot("").ok());
-}
-
-TEST_CASE("metadata store: Podman containers named from containers/storage's lists") {
-  FixtureProcfs root;
-  WritePodmanStorage(root);
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  MetadataStore store(paths);
-
-  auto web = store.Lookup("podman", kPodmanWeb, 10);
-  REQUIRE(web.metadata != nullptr);
-  CHECK(web.runtime == "podman");
-  CHECK(web.metadata->name == "web");                                   // containers.json
-  CHECK(web.metadata->image == "docker.io/library/nginx:1.25-alpine");  // its image-name
-  CHECK(web.metadata->pod_uid == kPodmanPod);                           // config.json
-  CHECK(web.metadata->declared_host[K(NsKind::kNet)] == 0);
-
-  // Only in the list (no config.json read): named, nothing declared.
-  auto cache = store.Lookup("podman", kPodmanCache, 10);
-  REQUIRE(cache.metadata != nullptr);
-  CHECK(cache.metadata->name == "cache-renamed");
-  CHECK(cache.metadata->declared_host[K(NsKind::kPid)] == -1);
-  // A --rm container, listed in the run root's volatile-containers.json.
-  auto tmp = store.Lookup("podman", kPodmanTmp, 10);
-  REQUIRE(tmp.metadata != nullptr);
-  CHECK(tmp.metadata->name == "tmp-shell");
-  CHECK(tmp.metadata->image == "docker.io/library/busybox:1.36");
-  CHECK(store.Lookup("podman", std::string(64, 'f'), 10).metadata == nullptr);
-
-  // The list is read again when it changes: a container made after the first lookups.
-  const std::string fresh(64, '9');
-  root.Write("var/lib/containers/storage/overlay-containers/containers.json",
-             R"([{"id":")" + fresh + R"(","names":["fresh"],"image":"x"}])");
-  auto found = store.Lookup("podman", fresh, 11);
-  REQUIRE(found.metadata != nullptr);
-  CHECK(found.metadata->name == "fresh");
-
-  // Other storage drivers keep the same files in <driver>-containers.
-  const std::string vfs(64, '8');
-  root.Write("var/lib/containers/storage/vfs-containers/containers.json",
-             R"([{"id":")" + vfs + R"(","names":["on-vfs"]}])");
-  REQUIRE(store.Lookup("podman", vfs, 12).metadata != nullptr);
-  CHECK(store.Lookup("podman", vfs, 12).metadata->name == "on-vfs");
-}
-
-TEST_CASE("metadata store: storage and bundle roots come from the paths, globs included") {
-  FixtureProcfs root;
-  const std::string rootless(64, '7');
-  root.Write("home/alice/.local/share/containers/storage/overlay-containers/containers.json",
-             R"([{"id":")" + rootless + R"(","names":["alice-web"]}])");
-  root.Write("srv/bundles/default/job-1/config.json", R"({"annotations":{"nerdctl/name":"job"}})");
-  WritePodmanStorage(root);
-  {
-    MetadataPaths defaults;  // rootless storage is not looked at unless asked for
-    defaults.rootfs = root.root();
-    MetadataStore store(defaults);
-    CHECK(store.Lookup("podman", rootless, 1).metadata == nullptr);
-    CHECK(store.Lookup("containerd", "job-1", 1).metadata == nullptr);
-    CHECK_FALSE(store.HasBundle("default", "job-1"));
-  }
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  paths.storage_roots = {"/home/*/.local/share/containers/storage"};
-  paths.bundle_roots = {"/srv/bundles"};
-  MetadataStore store(paths);
-  auto alice = store.Lookup("podman", rootless, 1);
-  REQUIRE(alice.metadata != nullptr);
-  CHECK(alice.metadata->name == "alice-web");
-  CHECK(store.Lookup("podman", kPodmanWeb, 1).metadata == nullptr);  // not in these roots
-  auto job = store.Lookup("containerd", "job-1", 1);
-  REQUIRE(job.metadata != nullptr);
-  CHECK(job.metadata->name == "job");
-  CHECK(store.HasBundle("default", "job-1"));
-
-  MetadataPaths none;
-  none.rootfs = root.root();
-  none.storage_roots.clear();
-  none.bundle_roots.clear();
-  MetadataStore off(none);
-  CHECK(off.Lookup("podman", kPodmanWeb, 1).metadata == nullptr);
-}
-
-TEST_CASE("metadata store: confirms Docker ids and containerd bundles from their files") {
-  FixtureProcfs root;
-  const std::string id(64, 'd');
-  root.Write("var/lib/docker/containers/" + id + "/config.v2.json", "{}");
-  root.Write("run/containerd/io.containerd.runtime.v2.task/default/svc/config.json", "{}");
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  MetadataStore store(paths);
-  CHECK(store.Confirms("docker", "my-parent", id));
-  CHECK(store.Confirms("docker", "..", id));  // any parent: --cgroup-parent is free
-  CHECK_FALSE(store.Confirms("docker", "my-parent", std::string(64, 'e')));
-  CHECK_FALSE(store.Confirms("docker", "x", "../../etc"));
-  CHECK(store.Confirms("containerd", "default", "svc"));
-  CHECK_FALSE(store.Confirms("containerd", "other", "svc"));
-  CHECK_FALSE(store.Confirms("containerd", "..", "svc"));
-  CHECK_FALSE(store.Confirms("podman", "default", "svc"));  // nothing to confirm for the others
-}
-
-TEST_CASE("metadata store: Docker's data-root from its daemon.json unless given") {
-  FixtureProcfs root;
-  const std::string id(64, 'a');
-  root.Write("etc/docker/daemon.json", Fixture("docker/daemon.json"));
-  root.Write("srv/docker/containers/" + id + "/config.v2.json", kDockerConfig);
-  MetadataPaths paths;
-  paths.rootfs = root.root();
-  {
-    MetadataStore store(paths);
-    CHECK(store.docker_root() == "/srv/docker");
-    auto found = store.Lookup("docker", id, 1);
-    REQUIRE(found.metadata != nullptr);
-    CHECK(found.metadata->name == "db");
-    CHECK(store.Confirms("docker", "p", id));
-  }
-  paths.docker_root = "/var/lib/docker";  // given: daemon.json is not read
-  MetadataStore given(paths);
-  CHECK(given.docker_root() == "/var/lib/docker");
-  CHECK(given.Lookup("docker", id, 1).metadata == nullptr);
-
-  root.Write("etc/docker/daemon.json", "{broken");
-  paths.docker_root.clear();
-  MetadataStore broken(paths);
-  CHECK(broken.docker_root() == "/var/lib/docker");
 }
 
 namespace {

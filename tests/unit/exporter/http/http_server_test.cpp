@@ -466,7 +466,7 @@ TEST_CASE("a trickled request body holds no worker: answered, closed, scrapes un
 }
 
 TEST_CASE("with basic auth: 401 first, even for unknown paths and unread bodies; probes open") {
-  // alice:secret, bcrypt cost 4 (tests/unit/exporter/http/web_config_test.cpp).
+  // alice:secret, bcrypt cost 4 (kHash2b of tests/unit/exporter/http/bcrypt_hashes.h).
   std::optional<testing::TempFile> web_yml(
       std::in_place,
       "basic_auth_users:\n"
@@ -575,41 +575,6 @@ TEST_CASE("IPv6 listen addresses either work or say why not") {
   options.listen_address = "[::1]:0";
   const auto started = HttpServer::Start(options, Fixed(MakeExposition(kText)));
   if (!started.ok()) CHECK(started.error().find("[::1]:0") != std::string::npos);
-}
-
-TEST_CASE("CivetListeningPorts translates node_exporter listen addresses") {
-  struct Case {
-    std::string in;
-    std::string out;
-  };
-  for (const Case& c : std::vector<Case>{{":19256", "19256"},
-                                         {":0", "0"},
-                                         {"127.0.0.1:0", "127.0.0.1:0"},
-                                         {"0.0.0.0:9100", "0.0.0.0:9100"},
-                                         {"127.0.0.1:080", "127.0.0.1:80"},
-                                         {"[::1]:9100", "[::1]:9100"},
-                                         {"[::]:9100", "[::]:9100"},
-                                         {"localhost:9100", "127.0.0.1:9100"}}) {
-    CAPTURE(c.in);
-    const auto got = CivetListeningPorts(c.in);
-    INFO((got.ok() ? std::string() : got.error()));
-    REQUIRE(got.ok());
-    CHECK(*got == c.out);
-  }
-}
-
-TEST_CASE("CivetListeningPorts rejects malformed addresses with the value in the message") {
-  for (const std::string bad :
-       {"", "abc", ":", ":99999", ":65536", ":-1", ":+80", ":80x", "1.2.3.4", "::1:9100", "[::1]",
-        "[zz]:9100", "[]:9100", "127.0.0.1:123456"}) {
-    CAPTURE(bad);
-    const auto got = CivetListeningPorts(bad);
-    REQUIRE_FALSE(got.ok());
-    CHECK(got.error().find("\"" + bad + "\"") != std::string::npos);
-    CHECK(got.error().find('\n') == std::string::npos);
-  }
-  CHECK(CivetListeningPorts(":99999").error().find("0-65535") != std::string::npos);
-  CHECK(CivetListeningPorts("abc").error().find("expected") != std::string::npos);
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 #include <set>
 
 #include "exporter/metrics/self_metrics.h"
+#include "tests/unit/exporter/metrics/family_lookup.h"
 
 using namespace cproc;
+using cproc::testing::Find;
+using cproc::testing::Label;
 
 namespace {
 
@@ -30,21 +33,6 @@ Snapshot TwoContainers() {
   s.stats.processes = 10;
   s.stats.errors.vanished = 3;
   return s;
-}
-
-const prometheus::MetricFamily* Find(const std::vector<prometheus::MetricFamily>& families,
-                                     const std::string& name) {
-  for (const auto& f : families) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
-std::string Label(const prometheus::ClientMetric& m, const std::string& name) {
-  for (const auto& l : m.label) {
-    if (l.name == name) return l.value;
-  }
-  return "<absent>";
 }
 
 }  // namespace

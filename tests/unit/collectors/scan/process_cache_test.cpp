@@ -1,0 +1,193 @@
+// What a scan keeps per process between scans: the stat descriptor, and the cgroup and
+// namespaces read again only after an exec, a new process in the pid, or the periodic
+// revalidation. Reads are counted by changing the fixture's files between scans: a scan that
+// re-read a file reports its new content, a scan that used the cache the old one.
+#include "collectors/scan/process_cache.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/support/fixture_procfs.h"
+#include "tests/unit/collectors/runtimes/runtime_files_fixture.h"
+
+using namespace cproc;
+using cproc::testing::ContainerNs;
+using cproc::testing::FixtureProcfs;
+using cproc::testing::HostNs;
+using cproc::testing::PathsUnder;
+
+namespace {
+
+// A container id made of one hex digit: a different one for each scan's cgroup text.
+std::string Id(int digit) { return std::string(64, "0123456789abcdef"[digit]); }
+
+std::string DockerCgroup(const std::string& id) { return "0::/docker/" + id + "\n"; }
+
+// A cache over a fixture procfs, read as the scanner reads it: one Read per scan.
+struct Cache {
+  explicit Cache(uint64_t revalidate_every)
+      : metadata(PathsUnder(host_root)),
+        resolver(DefaultContainerLayouts(), "", metadata, revalidate_every),
+        cache(revalidate_every, budget, resolver) {}
+
+  ProcessListing Scan(const std::vector<int32_t>& pids) {
+    Fd proc_fd(::open(proc.root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(proc_fd.valid());
+    ProcessListing listing;
+    cache.Read(proc_fd.get(), pids, 0, ++scan, listing, errors);
+    return listing;
+  }
+
+  // The id of the container the only listed process was attributed to; "" for none.
+  static std::string IdOf(const ProcessListing& listing) {
+    REQUIRE(listing.matches.size() == 1);
+    return listing.matches[0] != nullptr ? listing.matches[0]->id : "";
+  }
+
+  FixtureProcfs proc;
+  FixtureProcfs host_root;
+  MetadataStore metadata;
+  DescriptorBudget budget{100};
+  CgroupResolver resolver;
+  ProcessCache cache;
+  ScanErrorTotals errors;
+  uint64_t scan = 0;
+};
+
+}  // namespace
+
+TEST_CASE("process cache: stat is read again every scan, through the descriptor it keeps") {
+  Cache c(1000);
+  c.proc.Stat(100, "app", 'S', 1, 500);
+  c.proc.Cgroup(100, DockerCgroup(Id(1)));
+  c.proc.Namespaces(100, ContainerNs(5000));
+  const ProcessListing first = c.Scan({100});
+  REQUIRE(first.processes.size() == 1);
+  CHECK(first.processes[0].state == ProcessState::kSleeping);
+  CHECK(c.budget.used() == 1);
+
+  c.proc.Stat(100, "app", 'R', 1, 500, 7);  // in place: the kernel's file changes under the fd
+  const ProcessListing second = c.Scan({100});
+  CHECK(second.processes[0].state == ProcessState::kRunning);
+  CHECK(second.processes[0].threads == 7);
+  CHECK(second.cache_hits == 1);
+
+  // The path is gone, the kept descriptor still reads: no open per scan.
+  std::filesystem::remove(c.proc.root() + "/100/stat");
+  const ProcessListing third = c.Scan({100});
+  REQUIRE(third.processes.size() == 1);
+  CHECK(third.processes[0].threads == 7);
+  CHECK(c.errors.vanished == 0);
+  CHECK(c.budget.used() == 1);
+}
+
+TEST_CASE("process cache: a pid reused with another start time is a new process") {
+  Cache c(1000);
+  c.proc.Stat(100, "app", 'S', 1, 500);
+  c.proc.Cgroup(100, DockerCgroup(Id(1)));
+  c.proc.Namespaces(100, ContainerNs(5000));
+  CHECK(Cache::IdOf(c.Scan({100})) == Id(1));
+  CHECK(c.Scan({100}).cache_hits == 1);
+
+  // The same comm and parent (the same exec signature): only the start time tells.
+  c.proc.Stat(100, "app", 'S', 1, 900);
+  c.proc.Cgroup(100, "0::/user.slice\n");
+  c.proc.Namespaces(100, HostNs());
+  const ProcessListing reused = c.Scan({100});
+  CHECK(reused.cache_hits == 0);
+  CHECK(Cache::IdOf(reused) == "");
+  CHECK(reused.processes[0].start_ticks == 900);
+  // ns/pid, read once per process, is read again: nothing of the old entry is kept.
+  CHECK(NsOf(reused.processes[0].ns, NsKind::kPid).ino == HostNs().at("pid"));
+  CHECK(NsOf(reused.processes[0].ns, NsKind::kNet).ino == HostNs().at("net"));
+}
+
+TEST_CASE("process cache: cgroup re-read after an exec and every revalidate period, not else") {
+  Cache c(4);
+  c.proc.Stat(100, "app", 'S', 1, 500);
+  c.proc.Namespaces(100, ContainerNs(5000));
+  // Each scan finds a new cgroup text; the id attributed says which scan last read it.
+  // pid 100 is re-read when (scan + 100) % 4 == 0: scans 4 and 8.
+  std::vector<std::string> seen;
+  std::vector<uint64_t> hits;
+  for (int scan = 1; scan <= 9; ++scan) {
+    c.proc.Cgroup(100, DockerCgroup(Id(scan)));
+    const ProcessListing listing = c.Scan({100});
+    seen.push_back(Cache::IdOf(listing));
+    hits.push_back(listing.cache_hits);
+  }
+  CHECK(seen ==
+        std::vector<std::string>{Id(1), Id(1), Id(1), Id(4), Id(4), Id(4), Id(4), Id(8), Id(8)});
+  CHECK(hits == std::vector<uint64_t>{0, 1, 1, 0, 1, 1, 1, 0, 1});
+
+  // An exec (a new comm: runc's init becoming the container's program) is read at once.
+  c.proc.Cgroup(100, DockerCgroup(Id(10)));
+  c.proc.Stat(100, "nginx", 'S', 1, 500);
+  const ProcessListing execed = c.Scan({100});
+  CHECK(Cache::IdOf(execed) == Id(10));
+  CHECK(execed.cache_hits == 0);
+  // So is a new parent (re-parenting follows the parent's exit, often a runtime's setup step).
+  c.proc.Cgroup(100, DockerCgroup(Id(11)));
+  c.proc.Stat(100, "nginx", 'S', 2, 500);
+  CHECK(Cache::IdOf(c.Scan({100})) == Id(11));
+}
+
+TEST_CASE("process cache: a zombie keeps the container and namespaces it had alive") {
+  Cache c(1);  // re-read every scan, were it not a zombie
+  c.proc.Stat(100, "app", 'S', 1, 500);
+  c.proc.Cgroup(100, "8:pids:/docker/" + Id(1) + "\n");
+  c.proc.Namespaces(100, ContainerNs(5000));
+  CHECK(Cache::IdOf(c.Scan({100})) == Id(1));
+
+  // Exited, not reaped: its v1 lines say "/", most ns links are gone.
+  c.proc.Stat(100, "app", 'Z', 1, 500);
+  c.proc.Cgroup(100, "8:pids:/\n");
+  c.proc.Namespaces(100, {{"net", 0}, {"mnt", 0}, {"ipc", 0}, {"uts", 0}, {"cgroup", 0}});
+  for (int i = 0; i < 3; ++i) {
+    const ProcessListing zombie = c.Scan({100});
+    CHECK(Cache::IdOf(zombie) == Id(1));
+    CHECK(zombie.processes[0].attribution == Attribution::kCached);
+    CHECK(zombie.processes[0].state == ProcessState::kZombie);
+    CHECK(NsOf(zombie.processes[0].ns, NsKind::kNet).ino == ContainerNs(5000).at("net"));
+    CHECK(zombie.cache_hits == 1);
+  }
+
+  // A zombie first seen dead has nothing cached: what it still shows is read.
+  c.proc.Stat(200, "sh", 'Z', 1, 600);
+  c.proc.Cgroup(200, "8:pids:/\n0::/docker/" + Id(2) + "\n");
+  c.proc.Namespaces(200, {{"pid", 6000}});
+  const ProcessListing late = c.Scan({200});
+  CHECK(Cache::IdOf(late) == Id(2));
+  CHECK(late.processes[0].attribution == Attribution::kCgroup);
+}
+
+TEST_CASE("process cache: processes not listed are forgotten, vanished ones counted") {
+  Cache c(1000);
+  for (int32_t pid : {100, 200}) {
+    c.proc.Stat(pid, "app", 'S', 1, 500);
+    c.proc.Cgroup(pid, DockerCgroup(Id(1)));
+    c.proc.Namespaces(pid, ContainerNs(5000));
+  }
+  CHECK(c.Scan({100, 200}).processes.size() == 2);
+  CHECK(c.cache.size() == 2);
+  CHECK(c.budget.used() == 2);
+
+  const ProcessListing one = c.Scan({100});
+  CHECK(one.processes.size() == 1);
+  CHECK(c.cache.size() == 1);
+  CHECK(c.budget.used() == 1);  // its stat descriptor closed with it
+
+  // Listed, but gone before its stat was opened: counted, not listed, not kept.
+  const ProcessListing vanished = c.Scan({100, 300});
+  CHECK(vanished.processes.size() == 1);
+  CHECK(c.errors.vanished == 1);
+  CHECK(c.cache.size() == 1);
+
+  // Listed again later: a new entry, read whole.
+  const ProcessListing back = c.Scan({100, 200});
+  CHECK(back.processes.size() == 2);
+  CHECK(back.cache_hits == 1);
+}
