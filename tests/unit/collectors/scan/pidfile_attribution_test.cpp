@@ -5,8 +5,10 @@
 #include "collectors/scan/pidfile_attribution.h"
 
 #include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include <filesystem>
 
@@ -87,7 +89,10 @@ TEST_CASE("pidfile attribution: conmon's child in its owner's user namespace is 
   const std::optional<uint32_t> owner = OwnUserNamespaceOwner();
   REQUIRE(owner.has_value());
   if (::geteuid() != 0 && *owner != ::getuid()) {
-    MESSAGE("skipped: the files cannot be given to the namespace's owner without root");
+    // Listed by scripts/test with the run's skips (the unit binary is one ctest test).
+    std::printf(
+        "SKIPPED PART: pidfile attribution: the files cannot be given to the namespace's owner "
+        "without root\n");
     return;
   }
   Host host(*owner);
