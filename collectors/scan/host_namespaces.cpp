@@ -12,17 +12,14 @@
 #include "collectors/base/proc_files.h"
 
 namespace cproc {
-namespace {
 
-std::optional<KernelVersion> RunningKernel() {
+std::optional<KernelVersion> RunningKernelVersion() {
   utsname name{};
   if (::uname(&name) != 0) return std::nullopt;
   return ParseKernelRelease(name.release);
 }
 
-}  // namespace
-
-HostNamespaceReader::HostNamespaceReader() : kernel_(RunningKernel()) {}
+HostNamespaceReader::HostNamespaceReader() : kernel_(RunningKernelVersion()) {}
 
 NsSet HostNamespaceReader::Read(int proc_fd, const NsSet& self_ns) {
   // PID 1 of the procfs read; where its links are unreadable (it may hold capabilities the

@@ -24,4 +24,7 @@ class HostNamespaceReader {
 // The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).
 NsSet ReadSelfNamespaces();
 
+// The running kernel's major.minor (uname), for InitialNamespaceInode.
+std::optional<KernelVersion> RunningKernelVersion();
+
 }  // namespace cproc

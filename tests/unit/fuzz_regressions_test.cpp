@@ -2,12 +2,15 @@
 // plain unit tests so every build checks them, with or without clang and CPROC_FUZZ.
 #include <doctest/doctest.h>
 
+#include <array>
+#include <cstddef>
 #include <string>
 
 #include "cmd/settings/config.h"
 #include "cmd/settings/config_file.h"
 #include "cmd/settings/duration.h"
 #include "cmd/settings/flags.h"
+#include "collectors/events/proc_event.h"
 #include "tests/support/temp_file.h"
 
 using namespace cproc;
@@ -78,4 +81,17 @@ TEST_CASE("fuzz regression: a flag is not taken as the separate value of the fla
   auto explicit_value = ParseCommandLine({"--path.procfs=--help"});
   REQUIRE(explicit_value.ok());
   CHECK_FALSE(explicit_value->help);
+}
+
+// fuzz_proc_event, UBSan: "negation of -2147483648 cannot be represented in type 'int'" in
+// collectors/events/proc_event.cpp: an NLMSG_ERROR message whose error field is INT_MIN (the
+// kernel sends -errno, but any int may arrive). Corpus: proc_event/netlink-error-int-min.
+TEST_CASE("fuzz regression: a netlink error of INT_MIN is reported without overflow") {
+  std::array<std::byte, 32> bytes{};
+  bytes[0] = std::byte{32};     // nlmsg_len
+  bytes[4] = std::byte{2};      // nlmsg_type = NLMSG_ERROR
+  bytes[19] = std::byte{0x80};  // error = INT_MIN, little-endian
+  auto parsed = ParseProcEventMessage(bytes);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error() == "netlink error 2147483648");
 }
