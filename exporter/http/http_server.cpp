@@ -27,6 +27,7 @@
 #include "exporter/http/accept_encoding.h"
 #include "exporter/http/basic_auth.h"
 #include "exporter/http/http_routes.h"
+#include "exporter/http/landing_page.h"
 #include "exporter/http/web_config.h"
 
 namespace cproc {
@@ -102,43 +103,6 @@ std::string AcceptEncoding(const mg_request_info& request) {
     }
   }
   return joined;
-}
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string LandingPage(const HttpServerOptions& options) {
-  const std::string path = HtmlEscape(options.telemetry_path);
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-         "<title>cproc_exporter</title></head>\n<body>\n<h1>cproc_exporter</h1>\n"
-         "<p>Container process exporter for Prometheus, version " +
-         HtmlEscape(options.version.empty() ? "unknown" : options.version) +
-         ".</p>\n<ul>\n<li><a href=\"" + path + "\">" + path + "</a>: metrics</li>\n" +
-         "<li><a href=\"/api/v1/containers\">/api/v1/containers</a>: containers as JSON</li>\n"
-         "<li><a href=\"/-/healthy\">/-/healthy</a>: health check</li>\n</ul>\n</body>\n</html>\n";
 }
 
 // civetweb 1.15 serves each connection on one worker thread for its whole life, and a client that
@@ -372,7 +336,7 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions&
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->source = std::move(source);
-  impl->landing_page = LandingPage(options);
+  impl->landing_page = LandingPage(options.telemetry_path, options.version);
   if (const auto colon = ports->rfind(':'); colon != std::string::npos && ports->front() != '[') {
     impl->bound_host = ports->substr(0, colon);
   }
