@@ -49,7 +49,7 @@ inline void CheckMetadata(const cproc::ContainerMetadata& m, const std::string& 
   cproc::DescribeFromMetadata(m, runtime, c);
   cproc::Snapshot snapshot;
   snapshot.containers.push_back(c);
-  const std::string container_id = ContainerId(runtime, id);
+  const std::string container_id = cproc::ContainerId(runtime, id);
 
   // A glob on the hostile name too: fnmatch must not trip over it.
   const cproc::FamilyOptions options{.namespace_sharing_allow = {"node-exporter*", "*[a-", "*"}};
