@@ -63,6 +63,13 @@ void CheckMatch(std::string_view path, const cproc::ContainerMatch& match) {
     case ContainerLayout::Id::kName:
       FUZZ_CHECK(IsName(match.id));
       break;
+    case ContainerLayout::Id::kFreeId:  // a name, and never a systemd unit's
+      FUZZ_CHECK(IsName(match.id));
+      FUZZ_CHECK(match.id != "..");
+      for (std::string_view unit : {".service", ".scope", ".slice", ".mount", ".socket"}) {
+        FUZZ_CHECK(!match.id.ends_with(unit));
+      }
+      break;
     case ContainerLayout::Id::kUnitName:  // \xNN escapes undone: any bytes, but never empty
       FUZZ_CHECK(!match.id.empty());
       break;
