@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collectors/cgroupfs/cgroup_namespace_root.h"
+#include "collectors/procfs/self_namespaces.h"
 #include "collectors/runtimes/host_paths.h"
 
 namespace cproc {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "collectors/events/connector_namespaces.h"
-#include "collectors/scan/host_namespaces.h"
+#include "collectors/procfs/self_namespaces.h"
 
 namespace cproc {
 namespace {

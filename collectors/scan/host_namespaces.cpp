@@ -1,8 +1,5 @@
 #include "collectors/scan/host_namespaces.h"
 
-#include <fcntl.h>
-#include <sys/utsname.h>
-
 #include <array>
 #include <cstdio>
 #include <string>
@@ -10,14 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "collectors/base/proc_files.h"
+#include "collectors/procfs/self_namespaces.h"
 
 namespace cproc {
-
-std::optional<KernelVersion> RunningKernelVersion() {
-  utsname name{};
-  if (::uname(&name) != 0) return std::nullopt;
-  return ParseKernelRelease(name.release);
-}
 
 HostNamespaceReader::HostNamespaceReader() : kernel_(RunningKernelVersion()) {}
 
@@ -55,16 +47,6 @@ NsSet HostNamespaceReader::Read(int proc_fd, const NsSet& self_ns) {
         fixed);
   }
   return host;
-}
-
-NsSet ReadSelfNamespaces() {
-  NsSet self{};
-  Fd proc(::open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!proc.valid()) return self;
-  for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-    ReadNsAt(proc.get(), kNsFiles[kind], self[kind]);
-  }
-  return self;
 }
 
 }  // namespace cproc

@@ -21,10 +21,4 @@ class HostNamespaceReader {
   bool logged_fixed_ = false;  // logged once, not per scan
 };
 
-// The namespaces of the calling process, read from /proc/self/ns (not --path.procfs).
-NsSet ReadSelfNamespaces();
-
-// The running kernel's major.minor (uname), for InitialNamespaceInode.
-std::optional<KernelVersion> RunningKernelVersion();
-
 }  // namespace cproc

@@ -30,7 +30,6 @@ uint64_t PidfileAttribution::Attribute(int proc_fd, double boot_time, const NsSe
     auto it = index_of_pid.find(processes[i].pid);
     if (it != index_of_pid.end()) it->second = i;
   }
-  const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   uint64_t unattributed = 0;
   for (const PidfileContainer& f : files) {
     const std::size_t i = index_of_pid[f.pid];
@@ -47,7 +46,7 @@ uint64_t PidfileAttribution::Attribute(int proc_fd, double boot_time, const NsSe
           ReadUserNamespaceOwner(proc_fd, p.pid, owner) == ReadResult::kOk) {
         facts.user_ns_owner = owner;
       }
-      facts.start_seconds = boot_time + static_cast<double>(p.start_ticks) / ticks_per_second;
+      facts.start_seconds = boot_time + static_cast<double>(p.start_ticks) / ticks_per_second_;
     }
     const PidfileVerdict verdict = JudgePidfile(f, facts);
     Log(f, verdict);

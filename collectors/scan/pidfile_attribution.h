@@ -2,6 +2,8 @@
 // down (collectors/runtimes/runtime_pidfiles.h) once that PID is verified to be the container's.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +31,7 @@ class PidfileAttribution {
   void Log(const PidfileContainer& f, PidfileVerdict verdict);
 
   RuntimePidfiles pidfiles_;
+  const double ticks_per_second_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::unordered_map<std::string, std::shared_ptr<const ContainerMatch>> matches_;  // by id
   std::unordered_map<std::string, PidfileVerdict> verdicts_;  // last logged, by id
 };

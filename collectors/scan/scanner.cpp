@@ -17,6 +17,8 @@
 #include "collectors/cgroupfs/cgroupfs.h"
 #include "collectors/procfs/boot_time.h"
 #include "collectors/scan/cgroup_resolver.h"
+#include "collectors/scan/container_naming.h"
+#include "collectors/scan/host_namespaces.h"
 #include "collectors/scan/pidfile_attribution.h"
 #include "collectors/scan/process_cache.h"
 #include "collectors/scan/snapshot_builder.h"
@@ -62,6 +64,7 @@ struct Scanner::State {
   PidfileAttribution pidfiles;
   HostNamespaceReader host_namespaces;
   ReapingHistory reaping;
+  const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::optional<double> boot_time;  // read once: it does not change while the host is up
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
@@ -83,7 +86,6 @@ struct Scanner::State {
   // PID 1 of each container, from the few processes whose parent is outside it.
   void DescribeInits(int proc_fd, Snapshot& snapshot) {
     const auto candidates = InitCandidates(snapshot);
-    const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
     std::vector<CandidateFacts> facts;
     for (std::size_t c = 0; c < candidates.size(); ++c) {
       facts.assign(candidates[c].size(), CandidateFacts{});

@@ -11,8 +11,6 @@
 #include "collectors/base/expected.h"
 #include "collectors/runtimes/container_layouts.h"
 #include "collectors/runtimes/metadata_store.h"
-#include "collectors/scan/container_naming.h"
-#include "collectors/scan/host_namespaces.h"
 #include "collectors/snapshot.h"
 
 namespace cproc {
