@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "cmd/scanner_setup.h"
 #include "cmd/settings/flags.h"
 #include "cmd/settings/reload.h"
+#include "collectors/events/event_source.h"
 #include "exporter/build_info.h"
 #include "exporter/http/http_server.h"
 #include "exporter/scan_loop.h"
@@ -68,6 +70,26 @@ void Reload(const std::vector<std::string>& args, const cproc::Config& started,
   }
 }
 
+// The lifecycle counters need the kernel's process events; without them every other metric
+// works as before, so a refusal is logged, not fatal.
+std::shared_ptr<cproc::EventSource> StartEventSource(const cproc::Config& config) {
+  if (config.events_source == "off") {
+    spdlog::info("process events off (--events.source=off): lifecycle counters are left out");
+    return nullptr;
+  }
+  cproc::EventSourceOptions options;
+  options.procfs = config.path_procfs;
+  options.connector.receive_buffer_bytes = config.events_buffer_bytes;
+  auto source = cproc::EventSource::Start(options);
+  if (!source) {
+    spdlog::warn("{}; lifecycle counters are left out (cproc_events_source_active 0)",
+                 source.error());
+    return nullptr;
+  }
+  spdlog::info("process events connector subscribed: lifecycle counters between scans");
+  return std::shared_ptr<cproc::EventSource>(std::move(*source));
+}
+
 cproc::HttpServerOptions HttpOptionsFor(const cproc::Config& config) {
   cproc::HttpServerOptions http;
   http.listen_address = config.web_listen_address;
@@ -89,8 +111,11 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   RaiseDescriptorLimit();
+  cproc::ScannerOptions scanner_options = cproc::ScannerOptionsFor(config);
+  scanner_options.events = StartEventSource(config);
+  const std::shared_ptr<cproc::EventSource> events = scanner_options.events;
   cproc::ScanLoop loop(
-      std::make_unique<cproc::Scanner>(cproc::ScannerOptionsFor(config)), config.scan_interval,
+      std::make_unique<cproc::Scanner>(std::move(scanner_options)), config.scan_interval,
       cproc::FamilyOptions{.namespace_sharing_allow = config.namespace_sharing_allow});
 
   auto server =
@@ -116,7 +141,8 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
     spdlog::info("received signal {}, shutting down", signal);
     break;
   }
-  server->reset();  // no new scrapes
+  server->reset();             // no new scrapes
+  if (events) events->Stop();  // within one poll wake-up
   // A scan stuck in a read (a hung filesystem under a runtime root) must not keep the daemon from
   // stopping: systemd and the kubelet would SIGKILL it after their timeouts anyway.
   if (!loop.StopWithin(std::chrono::seconds(2))) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/events/exit_class.h"
 #include "collectors/procfs/namespaces.h"
 #include "collectors/procfs/process_state.h"
 
@@ -60,6 +61,29 @@ struct PidsUsage {
   std::optional<uint64_t> current;
   std::optional<uint64_t> limit;       // nullopt for "max" (no limit) or unreadable
   std::optional<uint64_t> limit_hits;  // pids.events "max": forks refused at the limit
+};
+
+// The memory controller of the container's cgroup; absent fields were not readable (unknown is
+// never 0).
+struct MemoryEvents {
+  // Processes the OOM killer killed, cumulative as the kernel counts them ("oom_kill"): on v2
+  // memory.events, the cgroup and its descendants; on v1 memory.oom_control (kernel >= 4.13),
+  // processes of the cgroup itself, not of its child cgroups.
+  std::optional<uint64_t> oom_kills;
+};
+
+// What the process events said of the container's processes since it was first counted (the
+// event source's hand-overs: collectors/events/). Exit classes: exit_class.h.
+struct ProcessLifecycle {
+  uint64_t started = 0;  // forks that made a process
+  uint64_t execs = 0;
+  ExitClassCounts exited{};
+  uint64_t short_lived = 0;  // born after a scan and gone before the next
+  ExitClassCounts init_exits{};
+  // The init killed by a signal it did not raise itself (not a fault, not the OOM killer): a
+  // namespace's PID 1 takes a fatal signal only from outside it (kill -9 from the host, a stop
+  // that timed out).
+  uint64_t init_killed_from_outside = 0;
 };
 
 struct ZombieSummary {
@@ -117,8 +141,13 @@ struct Container {
   uint64_t threads = 0;
   InitProcess init;
   PidsUsage pids;
+  MemoryEvents memory;
   ZombieSummary zombies;
-  uint64_t orphans_adopted_total = 0;  // processes seen re-parented, since first seen
+  // Processes re-parented after their parent exited, since first seen: counted at the parent's
+  // exit by the event source, or seen re-parented by the scan when events were lost or off.
+  uint64_t orphans_adopted_total = 0;
+  // Absent when the event source is off or unavailable: nothing was counted, not zero.
+  std::optional<ProcessLifecycle> lifecycle;
   NamespaceSharing sharing;
   std::string pod_uid;   // Kubernetes pod, when known: containers of one pod share namespaces
   bool is_self = false;  // the container this exporter runs in
@@ -147,6 +176,15 @@ struct RuntimeFileErrors {
   uint64_t parse = 0;       // not the JSON the runtime writes
 };
 
+// The process events connector (collectors/events/event_source.h), cumulative.
+struct EventSourceStats {
+  bool started = false;  // a source was subscribed (the counts below mean something)
+  bool active = false;   // and is still being read
+  uint64_t received = 0;
+  uint64_t lost_overrun = 0;   // ENOBUFS: the socket's buffer overflowed
+  uint64_t lost_sequence = 0;  // missing from the kernel's per-CPU sequence numbers
+};
+
 struct ScanStats {
   double timestamp_seconds = 0;  // wall clock at the end of the scan
   double duration_seconds = 0;
@@ -165,6 +203,7 @@ struct ScanStats {
   uint64_t tracked_processes = 0;    // reaping history
   ScanErrorTotals errors;
   RuntimeFileErrors runtime_file_errors;
+  EventSourceStats events;
 };
 
 struct Snapshot {

@@ -80,6 +80,21 @@ constexpr std::array kSettings = {
                     "(all namespaces every 4N); a process that execs is re-read at once.",
             .default_value = "20",
             .value = Integer<&Config::scan_revalidate_every, 1, 1000, "an integer from 1 to 1000">},
+    // Binds a socket and a thread at start: a restart setting.
+    Setting{.name = "events.source",
+            .help = "Process lifecycle events between scans from the kernel's process events "
+                    "connector: auto (when CAP_NET_ADMIN and the host's PID and network "
+                    "namespaces allow; the log says why not) or off.",
+            .default_value = "auto",
+            .value = OneOf<&Config::events_source, "auto off">},
+    // The kernel drops what does not fit while the reader is descheduled; each event is a
+    // 76-byte message and the kernel charges about twice its size.
+    Setting{.name = "events.buffer-bytes",
+            .help = "Receive buffer of the process events socket: a burst larger than it is "
+                    "lost (and counted in cproc_events_lost_total).",
+            .default_value = "1048576",
+            .value = Integer<&Config::events_buffer_bytes, 4096, 1 << 28,
+                             "an integer from 4096 to 268435456">},
     Setting{.name = "log.level",
             .help = "Only log messages with the given severity or above: debug, info, warn, "
                     "error.",

@@ -5,7 +5,8 @@
 
 namespace cproc {
 
-void ReapingHistory::Update(Snapshot& snapshot, double now_seconds) {
+void ReapingHistory::Update(Snapshot& snapshot, double now_seconds,
+                            const std::vector<std::optional<uint64_t>>& orphans_by_events) {
   ++generation_;
   std::vector<double> oldest_since(snapshot.containers.size(), 0);
   std::vector<uint64_t> adopted_now(snapshot.containers.size(), 0);
@@ -34,6 +35,8 @@ void ReapingHistory::Update(Snapshot& snapshot, double now_seconds) {
   std::unordered_map<std::string, uint64_t> adopted;
   adopted.reserve(snapshot.containers.size());
   for (std::size_t c = 0; c < snapshot.containers.size(); ++c) {
+    if (c < orphans_by_events.size() && orphans_by_events[c])
+      adopted_now[c] = *orphans_by_events[c];
     Container& container = snapshot.containers[c];
     const std::string id = container.container_id();
     auto previous = adopted_.find(id);

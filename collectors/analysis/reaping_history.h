@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "collectors/snapshot.h"
 
@@ -14,8 +16,11 @@ namespace cproc {
 class ReapingHistory {
  public:
   // Fills every container's `zombies` and `orphans_adopted_total` (containers' `init` must be
-  // set), and forgets processes and containers that are gone.
-  void Update(Snapshot& snapshot, double now_seconds);
+  // set), and forgets processes and containers that are gone. `orphans_by_events`, per
+  // container, replaces the re-parentings this scan saw where it has a value: the process
+  // events count every orphan at its parent's exit, also those gone before a scan saw them.
+  void Update(Snapshot& snapshot, double now_seconds,
+              const std::vector<std::optional<uint64_t>>& orphans_by_events = {});
 
   std::size_t tracked_processes() const { return processes_.size(); }
   std::size_t tracked_containers() const { return adopted_.size(); }

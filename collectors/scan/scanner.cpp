@@ -15,6 +15,7 @@
 #include "collectors/analysis/reaping_history.h"
 #include "collectors/base/proc_files.h"
 #include "collectors/cgroupfs/cgroupfs.h"
+#include "collectors/events/lifecycle_totals.h"
 #include "collectors/procfs/boot_time.h"
 #include "collectors/scan/cgroup_resolver.h"
 #include "collectors/scan/container_naming.h"
@@ -64,6 +65,7 @@ struct Scanner::State {
   PidfileAttribution pidfiles;
   HostNamespaceReader host_namespaces;
   ReapingHistory reaping;
+  LifecycleTotals lifecycle;
   const double ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::optional<double> boot_time;  // read once: it does not change while the host is up
   uint64_t scan_number = 0;
@@ -171,10 +173,17 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   s.naming.ForgetAllBut(snapshot->containers);
   s.cgroupfs.ForgetUnread();
 
-  // 6. The analyses: PID 1, namespace sharing, reaping.
+  // 6. The analyses: PID 1, namespace sharing, what the process events saw since the previous
+  // scan, reaping.
   s.DescribeInits(proc_fd.get(), *snapshot);
   AnalyseNamespaceSharing(*snapshot, s.options.self_ns);
-  s.reaping.Update(*snapshot, now);
+  std::vector<std::optional<uint64_t>> orphans_by_events;
+  if (s.options.events) {
+    const EventHandover handover = s.options.events->Handover(*snapshot);
+    orphans_by_events = s.lifecycle.Update(*snapshot, handover.deltas, handover.covered);
+    snapshot->stats.events = handover.stats;
+  }
+  s.reaping.Update(*snapshot, now, orphans_by_events);
 
   // 7. How the scan went.
   ScanStats& stats = snapshot->stats;

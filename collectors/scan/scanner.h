@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collectors/base/expected.h"
+#include "collectors/events/event_source.h"
 #include "collectors/runtimes/container_layouts.h"
 #include "collectors/runtimes/metadata_store.h"
 #include "collectors/snapshot.h"
@@ -31,6 +32,8 @@ struct ScannerOptions {
   // Where the exporter's private cgroup namespace is rooted in the host's cgroup v2 tree
   // (FindOwnCgroupNamespaceRoot); "": the host's namespace, paths read are host paths.
   std::string own_cgroup_root = {};
+  // The process events between scans (null: off or unavailable); each scan hands over to it.
+  std::shared_ptr<EventSource> events = {};
 };
 
 class Scanner {

@@ -16,5 +16,7 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out);  // i
 void AddInitFamilies(const Snapshot& snapshot, Families& out);              // PID 1 and reaping
 void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::string>& allow,
                           Families& out);  // host namespaces, peers, mismatches
+void AddLifecycleFamilies(const Snapshot& snapshot, Families& out);  // process events per container
+void AddEventSourceFamilies(const EventSourceStats& stats, Families& out);  // the source's health
 
 }  // namespace cproc

@@ -87,8 +87,11 @@ void ForEachGroup(const Snapshot& snapshot, const FamilyOptions& options, Emit e
   flush();
   AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, group);
   flush();
+  AddLifecycleFamilies(snapshot, group);
+  flush();
   AddHostFamilies(snapshot, group);
   AddScanFamilies(snapshot.stats, group);
+  AddEventSourceFamilies(snapshot.stats.events, group);
   AddRuntimeFamilies(snapshot, group);
   flush();
 }

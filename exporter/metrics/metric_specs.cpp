@@ -85,6 +85,55 @@ void AddInitSpecs(Table& t) {
       PerContainer());
 }
 
+constexpr std::string_view kNoEvents =
+    "the process events source is off or unavailable (cproc_events_source_active is 0)";
+
+void AddLifecycleSpecs(Table& t) {
+  using enum Metric;
+  Set(t, kContainerProcessesStarted, "cproc_container_processes_started_total", kCounter,
+      "Processes started in the container (forks of a process, not of a thread), from the "
+      "kernel's process events.",
+      PerContainer(), kNoEvents);
+  Set(t, kContainerExecs, "cproc_container_execs_total", kCounter,
+      "execve calls of processes in the container, from the kernel's process events.",
+      PerContainer(), kNoEvents);
+  Set(t, kContainerProcessesExited, "cproc_container_processes_exited_total", kCounter,
+      "Processes of the container that ended, by outcome: exit_zero, exit_nonzero, signal (with "
+      "the signal's name, or other) and oom_kill (a SIGKILL the memory controller counted as an "
+      "OOM kill).",
+      PerContainer({"outcome", "signal"}), kNoEvents);
+  Set(t, kContainerShortLivedProcesses, "cproc_container_short_lived_processes_total", kCounter,
+      "Processes of the container born after a scan and gone before the next: what a scan "
+      "cannot see.",
+      PerContainer(), kNoEvents);
+  Set(t, kContainerPid1Exits, "cproc_container_pid1_exits_total", kCounter,
+      "Exits of the container's init (PID 1 of its PID namespace) by outcome, as "
+      "processes_exited; the container id outlives its init under restart policies.",
+      PerContainer({"outcome", "signal"}), kNoEvents);
+  Set(t, kContainerPid1KilledFromOutside, "cproc_container_pid1_killed_from_outside_total",
+      kCounter,
+      "The container's init killed by a signal it did not raise itself (not a fault such as "
+      "SIGSEGV, not the OOM killer): kill from the host, a stop that timed out into SIGKILL.",
+      PerContainer(), kNoEvents);
+}
+
+void AddEventSourceSpecs(Table& t) {
+  using enum Metric;
+  Set(t, kEventsSourceActive, "cproc_events_source_active", kGauge,
+      "1 if the kernel's process events connector is subscribed and read; 0 means the "
+      "lifecycle counters are left out (the log says why: CAP_NET_ADMIN, hostPID and "
+      "hostNetwork are needed).",
+      {});
+  constexpr std::string_view kNeverStarted = "the process events source never started";
+  Set(t, kEventsReceived, "cproc_events_received_total", kCounter,
+      "Process events received from the kernel.", {}, kNeverStarted);
+  Set(t, kEventsLost, "cproc_events_lost_total", kCounter,
+      "Signs of lost process events, by reason: overrun counts the socket's buffer overflows "
+      "(each lost one event or more), sequence_gap the events missing from the kernel's "
+      "per-CPU numbering. While they grow the lifecycle counters are lower bounds.",
+      {"reason"}, kNeverStarted);
+}
+
 void AddNamespaceSpecs(Table& t) {
   using enum Metric;
   Set(t, kContainerHostNamespace, "cproc_container_host_namespace", kGauge,
@@ -216,7 +265,9 @@ const Table& Specs() {
     AddContainerProcessSpecs(t);
     AddInitSpecs(t);
     AddNamespaceSpecs(t);
+    AddLifecycleSpecs(t);
     AddHostAndScanSpecs(t);
+    AddEventSourceSpecs(t);
     AddSelfSpecs(t);
     return t;
   }();

@@ -39,6 +39,13 @@ enum class Metric : uint8_t {
   kContainerDeclaredHostNamespace,
   kContainerNamespaceDeclarationMismatches,
   kContainerNamespaceSharingAllowed,
+  // Per container: what the process events saw between scans (lifecycle_families.cpp).
+  kContainerProcessesStarted,
+  kContainerExecs,
+  kContainerProcessesExited,
+  kContainerShortLivedProcesses,
+  kContainerPid1Exits,
+  kContainerPid1KilledFromOutside,
   // The host and the scan (metric_families.cpp).
   kHostProcesses,
   kScanDuration,
@@ -53,6 +60,10 @@ enum class Metric : uint8_t {
   kScanErrors,
   kScanRuntimeFileErrors,
   kScanContainers,
+  // The process events source (lifecycle_families.cpp).
+  kEventsSourceActive,
+  kEventsReceived,
+  kEventsLost,
   // The exporter itself (self_metrics.cpp).
   kBuildInfo,
   kScanSuccess,

@@ -84,6 +84,17 @@ Snapshot Everything() {
                         .handles_sigterm = true,
                         .start_time_seconds = 1796600100};
   db.pids = PidsUsage{.current = 1, .limit = std::nullopt, .limit_hits = 0};
+  // Restarted twice: once killed from the host, once of its own OOM; no signal series but the
+  // ones that happened.
+  db.lifecycle = ProcessLifecycle{.started = 40, .execs = 38, .short_lived = 31};
+  db.lifecycle->exited[kExitZero] = 30;
+  db.lifecycle->exited[kExitNonZero] = 4;
+  db.lifecycle->exited[SignalClassOf(9)] = 3;
+  db.lifecycle->exited[SignalClassOf(15)] = 1;
+  db.lifecycle->exited[kOomKillClass] = 1;
+  db.lifecycle->init_exits[SignalClassOf(9)] = 1;
+  db.lifecycle->init_exits[kOomKillClass] = 1;
+  db.lifecycle->init_killed_from_outside = 1;
 
   // A rootless container found through its pidfile: no cgroup, so no pids metrics.
   Container rootless;
@@ -120,7 +131,12 @@ Snapshot Everything() {
                 .cached_metadata = 4,
                 .tracked_processes = 125,
                 .errors = ScanErrorTotals{.vanished = 5, .permission = 1, .parse = 0, .io = 0},
-                .runtime_file_errors = RuntimeFileErrors{.permission = 0, .io = 0, .parse = 1}};
+                .runtime_file_errors = RuntimeFileErrors{.permission = 0, .io = 0, .parse = 1},
+                .events = EventSourceStats{.started = true,
+                                           .active = true,
+                                           .received = 90210,
+                                           .lost_overrun = 1,
+                                           .lost_sequence = 12}};
   return s;
 }
 

@@ -34,9 +34,11 @@ Snapshot EveryFactKnown() {
   c.sharing.peers_known.fill(true);
   c.sharing.mismatches_known = true;
   c.declared_host.fill(0);
+  c.lifecycle = ProcessLifecycle{};
   Snapshot s;
   s.containers = {c};
   s.boot_time_seconds = 1796600000;
+  s.stats.events = EventSourceStats{.started = true, .active = true};
   return s;
 }
 

@@ -1,0 +1,48 @@
+#include "collectors/events/exit_class.h"
+
+#include <csignal>
+
+namespace cproc {
+namespace {
+
+constexpr std::array<std::string_view, kNamedExitSignals.size()> kSignalNames = {
+    "SIGHUP",  "SIGINT",  "SIGQUIT", "SIGILL",  "SIGTRAP", "SIGABRT", "SIGBUS",  "SIGFPE",
+    "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSYS"};
+
+}  // namespace
+
+std::size_t SignalClassOf(int signal) {
+  for (std::size_t i = 0; i < kNamedExitSignals.size(); ++i) {
+    if (kNamedExitSignals[i] == signal) return kFirstSignalClass + i;
+  }
+  return kOtherSignalClass;
+}
+
+std::size_t ExitClassOf(const ExitOutcome& outcome) {
+  switch (outcome.how) {
+    case ExitOutcome::How::kExited:
+      return outcome.status == 0 ? kExitZero : kExitNonZero;
+    case ExitOutcome::How::kSignaled:
+      return SignalClassOf(outcome.signal);
+    case ExitOutcome::How::kOther:
+      break;
+  }
+  return kExitNonZero;
+}
+
+ExitClassLabels LabelsOfExitClass(std::size_t exit_class) {
+  if (exit_class == kExitZero) return {"exit_zero", ""};
+  if (exit_class == kExitNonZero) return {"exit_nonzero", ""};
+  if (exit_class == kOomKillClass) return {"oom_kill", ""};
+  if (exit_class >= kFirstSignalClass && exit_class < kOtherSignalClass) {
+    return {"signal", kSignalNames[exit_class - kFirstSignalClass]};
+  }
+  return {"signal", "other"};
+}
+
+bool IsSynchronousFaultSignal(int signal) {
+  return signal == SIGSEGV || signal == SIGBUS || signal == SIGILL || signal == SIGFPE ||
+         signal == SIGTRAP || signal == SIGSYS;
+}
+
+}  // namespace cproc

@@ -1,0 +1,83 @@
+#include "collectors/events/lifecycle_totals.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+namespace cproc {
+namespace {
+
+const std::size_t kSigkillClass = SignalClassOf(9);
+
+// Moves up to `oom` SIGKILL exits to the OOM class.
+void ReclassifyOomKills(ExitClassCounts& counts, uint64_t oom) {
+  const uint64_t moved = std::min(oom, counts[kSigkillClass]);
+  counts[kSigkillClass] -= moved;
+  counts[kOomKillClass] += moved;
+}
+
+bool KilledFromOutside(std::size_t exit_class) {
+  if (exit_class < kFirstSignalClass || exit_class == kOomKillClass) return false;
+  if (exit_class == kOtherSignalClass) return true;  // none of the fault signals is "other"
+  return !IsSynchronousFaultSignal(kNamedExitSignals[exit_class - kFirstSignalClass]);
+}
+
+void Add(ExitClassCounts& to, const ExitClassCounts& from) {
+  for (std::size_t i = 0; i < to.size(); ++i) to[i] += from[i];
+}
+
+}  // namespace
+
+std::vector<std::optional<uint64_t>> LifecycleTotals::Update(Snapshot& snapshot,
+                                                             const LifecycleDeltas& deltas,
+                                                             bool covered) {
+  std::unordered_map<std::string_view, const LifecycleDelta*> delta_of;
+  delta_of.reserve(deltas.size());
+  for (const auto& [id, delta] : deltas) delta_of.emplace(id, &delta);
+
+  std::vector<std::optional<uint64_t>> orphans(snapshot.containers.size());
+  std::unordered_map<std::string, Entry> totals;
+  totals.reserve(snapshot.containers.size());
+  for (std::size_t c = 0; c < snapshot.containers.size(); ++c) {
+    Container& container = snapshot.containers[c];
+    std::string id = container.container_id();
+    auto previous = totals_.find(id);
+    Entry entry = previous != totals_.end() ? previous->second : Entry{};
+    const std::optional<uint64_t> oom_now = container.memory.oom_kills;
+    // OOM kills since the previous scan; none known when either count is missing, or when the
+    // count went back (a cgroup re-created under the same path).
+    const uint64_t oom_delta = oom_now && entry.oom_kills && *oom_now >= *entry.oom_kills
+                                   ? *oom_now - *entry.oom_kills
+                                   : 0;
+    entry.oom_kills = oom_now;
+
+    auto found = delta_of.find(id);
+    if (found != delta_of.end()) {
+      LifecycleDelta delta = *found->second;
+      ReclassifyOomKills(delta.exited, oom_delta);
+      // An init dead of SIGKILL in an interval with an OOM kill is taken as the OOM killer's
+      // victim: when the init goes, the kernel SIGKILLs the rest of its namespace, so the
+      // SIGKILLs outnumber the OOM kills either way. Only a kill -9 from outside coinciding
+      // with another process's OOM kill is told wrong.
+      ReclassifyOomKills(delta.init_exits, std::min<uint64_t>(oom_delta, 1));
+      ProcessLifecycle& t = entry.totals;
+      t.started += delta.started;
+      t.execs += delta.execs;
+      t.short_lived += delta.short_lived;
+      Add(t.exited, delta.exited);
+      Add(t.init_exits, delta.init_exits);
+      for (std::size_t k = 0; k < kExitClassCount; ++k) {
+        if (KilledFromOutside(k)) t.init_killed_from_outside += delta.init_exits[k];
+      }
+      if (covered) orphans[c] = delta.orphans_adopted;
+    } else if (covered) {
+      orphans[c] = 0;  // new since the previous scan: its events were not told apart yet
+    }
+    container.lifecycle = entry.totals;
+    totals.emplace(std::move(id), std::move(entry));
+  }
+  totals_ = std::move(totals);
+  return orphans;
+}
+
+}  // namespace cproc
