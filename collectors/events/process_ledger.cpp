@@ -42,9 +42,10 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
   }
   // Born since the scan listed the processes, and still alive: kept, in their container of now.
   for (auto& [pid, old] : live_) {
-    if (!old.born_since_scan || live.contains(pid)) continue;
+    if (!old.born_since_scan || old.carried || live.contains(pid)) continue;
     Tracked entry = old;
     entry.live_children = 0;
+    entry.carried = true;
     if (entry.slot != kHost) {
       auto now = new_slot_of_id.find(slots_[entry.slot].container_id);
       entry.slot = now == new_slot_of_id.end() ? kHost : now->second;

@@ -47,8 +47,8 @@ class ProcessLedger {
 
   void Apply(const ProcEvent& event);
 
-  // True when `tgid` is a process in no container that just exec'd: the caller reads its
-  // /proc/PID/cgroup and hands it to Reattribute.
+  // True when `tgid` is a process in no container while some container is known: after its
+  // exec the caller reads its /proc/PID/cgroup and hands it to Reattribute.
   bool WantsCgroupOf(int32_t tgid) const;
   // Moves `tgid` into the container whose cgroup (or an ancestor of it) a line of
   // `cgroup_text` names, and counts the exec that prompted the read there. Returns whether it
@@ -71,6 +71,9 @@ class ProcessLedger {
     uint32_t parent_serial = 0;
     uint32_t live_children = 0;
     bool born_since_scan = false;
+    // Kept over a hand-over the scan did not list it in (born after the listing). The next
+    // scan lists it or it is gone (its exit event lost): it is not kept twice.
+    bool carried = false;
   };
   struct Slot {
     std::string container_id;

@@ -1,0 +1,236 @@
+#include "collectors/events/process_ledger.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/support/make_process.h"
+
+using namespace cproc;
+using cproc::testing::MakeProcess;
+
+namespace {
+
+Container MakeContainer(const std::string& id, int32_t init_pid) {
+  Container c;
+  c.runtime = "docker";
+  c.id = id;
+  c.cgroup = "/docker/" + id;
+  c.init.pid = init_pid;
+  c.init.is_namespace_init = init_pid != 0;
+  return c;
+}
+
+ProcEvent Fork(int32_t parent, int32_t child) {
+  ProcEvent e;
+  e.kind = ProcEventKind::kFork;
+  e.parent_pid = e.parent_tgid = parent;
+  e.pid = e.tgid = child;
+  return e;
+}
+
+ProcEvent Exec(int32_t pid) {
+  ProcEvent e;
+  e.kind = ProcEventKind::kExec;
+  e.pid = e.tgid = pid;
+  return e;
+}
+
+ProcEvent Exit(int32_t pid, uint32_t exit_code) {
+  ProcEvent e;
+  e.kind = ProcEventKind::kExit;
+  e.pid = e.tgid = pid;
+  e.exit_code = exit_code;
+  e.exit_outcome = DecodeExitCode(exit_code);
+  return e;
+}
+
+// Host: 1 (init), 50 (containerd-shim). Container "a": init 100 (parent 50), a shell 101.
+// Container "b": init 200.
+Snapshot TwoContainers() {
+  Snapshot s;
+  s.containers = {MakeContainer("a", 100), MakeContainer("b", 200)};
+  s.processes = {MakeProcess(1, 0, kNoContainer, 1), MakeProcess(50, 1, kNoContainer, 2),
+                 MakeProcess(100, 50, 0, 3), MakeProcess(101, 100, 0, 4),
+                 MakeProcess(200, 50, 1, 5)};
+  return s;
+}
+
+const LifecycleDelta* DeltaOf(const LifecycleDeltas& deltas, const std::string& id) {
+  for (const auto& [container_id, delta] : deltas) {
+    if (container_id == id) return &delta;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("process ledger: nothing is counted before the first scan hands over") {
+  ProcessLedger ledger;
+  ledger.Apply(Fork(100, 300));
+  ledger.Apply(Exit(300, 0));
+  CHECK(ledger.tracked() == 0);
+  CHECK(ledger.Rebase(TwoContainers()).empty());
+  CHECK(ledger.based());
+}
+
+TEST_CASE("process ledger: a child is counted in its parent's container, by how it ended") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  // Container a: three short-lived children of the shell, each ending differently.
+  ledger.Apply(Fork(101, 300));
+  ledger.Apply(Exec(300));
+  ledger.Apply(Exit(300, 0));
+  ledger.Apply(Fork(101, 301));
+  ledger.Apply(Exit(301, 3 << 8));
+  ledger.Apply(Fork(101, 302));
+  ledger.Apply(Exit(302, 15));  // SIGTERM
+  // A thread of the shell is no process.
+  ProcEvent thread = Fork(101, 303);
+  thread.tgid = 101;
+  thread.thread = true;
+  ledger.Apply(thread);
+  // Container b: a child still alive at the next scan is not short-lived.
+  ledger.Apply(Fork(200, 400));
+  // The host: counted nowhere.
+  ledger.Apply(Fork(50, 500));
+  ledger.Apply(Exit(500, 0));
+
+  Snapshot next = TwoContainers();
+  next.processes.push_back(MakeProcess(400, 200, 1, 9));
+  const LifecycleDeltas deltas = ledger.Rebase(next);
+  REQUIRE(deltas.size() == 2);
+  const LifecycleDelta* a = DeltaOf(deltas, "docker://a");
+  const LifecycleDelta* b = DeltaOf(deltas, "docker://b");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(a->started == 3);
+  CHECK(a->execs == 1);
+  CHECK(a->exited[kExitZero] == 1);
+  CHECK(a->exited[kExitNonZero] == 1);
+  CHECK(a->exited[SignalClassOf(15)] == 1);
+  CHECK(a->short_lived == 3);
+  CHECK(b->started == 1);
+  CHECK(b->short_lived == 0);
+  CHECK(b->exited == ExitClassCounts{});
+
+  // The counts start again from zero at each hand-over.
+  ledger.Apply(Exit(400, 0));
+  const LifecycleDeltas after = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* b2 = DeltaOf(after, "docker://b");
+  REQUIRE(b2 != nullptr);
+  CHECK(b2->started == 0);
+  CHECK(b2->exited[kExitZero] == 1);
+  CHECK(b2->short_lived == 0);  // the scan saw it
+}
+
+TEST_CASE("process ledger: orphans count at their parent's exit, not at the init's") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  // The shell starts a daemon that forks three workers and exits: three orphans.
+  ledger.Apply(Fork(101, 300));
+  for (int32_t worker = 301; worker <= 303; ++worker) ledger.Apply(Fork(300, worker));
+  ledger.Apply(Exit(301, 0));  // one worker is gone before its parent: not an orphan
+  ledger.Apply(Exit(300, 0));
+  // The workers die later; their old parent's pid is reused meanwhile, and must not be touched.
+  ledger.Apply(Fork(101, 300));
+  ledger.Apply(Exit(302, 0));
+  ledger.Apply(Exit(303, 0));
+  ledger.Apply(Exit(300, 0));  // no live child of its own
+  // The init of b exits with its child: the kernel kills the namespace, nobody is adopted.
+  ledger.Apply(Fork(200, 400));
+  ledger.Apply(Exit(200, 9));
+
+  const LifecycleDeltas deltas = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* a = DeltaOf(deltas, "docker://a");
+  const LifecycleDelta* b = DeltaOf(deltas, "docker://b");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(a->orphans_adopted == 2);
+  CHECK(b->orphans_adopted == 0);
+  CHECK(b->init_exits[SignalClassOf(9)] == 1);
+  CHECK(b->exited[SignalClassOf(9)] == 1);
+  CHECK(a->init_exits == ExitClassCounts{});
+}
+
+TEST_CASE("process ledger: children the scan listed are counted for their parent") {
+  ProcessLedger ledger;
+  Snapshot s = TwoContainers();
+  s.processes.push_back(MakeProcess(102, 101, 0, 6));
+  s.processes.push_back(MakeProcess(103, 101, 0, 7));
+  s.processes.push_back(MakeProcess(104, 101, 0, 8, 'Z'));  // a zombie is no live child
+  ledger.Rebase(s);
+  ledger.Apply(Exit(101, 0));
+  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  REQUIRE(a != nullptr);
+  CHECK(a->orphans_adopted == 2);
+}
+
+TEST_CASE("process ledger: an exec in no container is re-read, and a joining init is the init") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  // docker restart: the shim (host) forks runc init, which joins a's cgroup and execs.
+  ledger.Apply(Fork(50, 600));
+  ledger.Apply(Exec(600));
+  REQUIRE(ledger.WantsCgroupOf(600));
+  CHECK_FALSE(ledger.Reattribute(600, "12:pids:/user.slice\n0::/user.slice\n"));
+  CHECK(ledger.Reattribute(600, "12:pids:/docker/a\n0::/docker/a\n"));
+  CHECK_FALSE(ledger.WantsCgroupOf(600));  // in a container now
+  ledger.MarkInit(600);
+  ledger.Apply(Fork(600, 601));
+  ledger.Apply(Exit(601, 0));
+  ledger.Apply(Exit(600, 1 << 8));
+  // A process below the container's cgroup belongs to it too.
+  ledger.Apply(Fork(50, 700));
+  ledger.Apply(Exec(700));
+  CHECK(ledger.Reattribute(700, "0::/docker/b/init.scope\n"));
+  CHECK_FALSE(ledger.WantsCgroupOf(101));  // already in a container
+
+  const LifecycleDeltas deltas = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* a = DeltaOf(deltas, "docker://a");
+  const LifecycleDelta* b = DeltaOf(deltas, "docker://b");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(a->execs == 1);
+  CHECK(a->started == 1);  // the shim's fork was the host's
+  CHECK(a->init_exits[kExitNonZero] == 1);
+  CHECK(a->exited[kExitNonZero] == 1);
+  CHECK(a->exited[kExitZero] == 1);
+  CHECK(a->orphans_adopted == 0);
+  CHECK(b->execs == 1);
+}
+
+TEST_CASE("process ledger: a process born since the scan survives the hand-over, once") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  ledger.Apply(Fork(101, 300));  // born after the scan listed /proc: not in the next snapshot
+  ledger.Rebase(TwoContainers());
+  CHECK(ledger.tracked() == 6);  // the five the scan listed, and 300
+  ledger.Apply(Exit(300, 0));
+  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  REQUIRE(a != nullptr);
+  CHECK(a->exited[kExitZero] == 1);
+  CHECK(a->short_lived == 1);  // no scan ever listed it
+  // An entry whose exit was lost is dropped once a scan does not list it.
+  ledger.Apply(Fork(101, 301));
+  ledger.Rebase(TwoContainers());
+  CHECK(ledger.tracked() == 6);
+  ledger.Rebase(TwoContainers());
+  CHECK(ledger.tracked() == 5);
+}
+
+TEST_CASE("process ledger: containers that go are dropped with their counts") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  ledger.Apply(Fork(200, 400));
+  Snapshot only_a = TwoContainers();
+  only_a.containers.resize(1);
+  only_a.processes.pop_back();
+  const LifecycleDeltas deltas = ledger.Rebase(only_a);
+  CHECK(DeltaOf(deltas, "docker://b") != nullptr);  // its last interval is still handed over
+  // 400, born before b went, is now in no container: its exit counts nowhere.
+  ledger.Apply(Exit(400, 0));
+  const LifecycleDeltas next = ledger.Rebase(only_a);
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].second == LifecycleDelta{});
+}
