@@ -62,6 +62,15 @@ struct PidsUsage {
   std::optional<uint64_t> limit_hits;  // pids.events "max": forks refused at the limit
 };
 
+// The memory controller of the container's cgroup; absent fields were not readable (unknown is
+// never 0).
+struct MemoryEvents {
+  // Processes the OOM killer killed, cumulative as the kernel counts them ("oom_kill"): on v2
+  // memory.events, the cgroup and its descendants; on v1 memory.oom_control (kernel >= 4.13),
+  // processes of the cgroup itself, not of its child cgroups.
+  std::optional<uint64_t> oom_kills;
+};
+
 struct ZombieSummary {
   uint32_t parent_pid1 = 0;        // the container's init has not reaped them
   uint32_t parent_other = 0;       // another process inside the container
@@ -117,6 +126,7 @@ struct Container {
   uint64_t threads = 0;
   InitProcess init;
   PidsUsage pids;
+  MemoryEvents memory;
   ZombieSummary zombies;
   uint64_t orphans_adopted_total = 0;  // processes seen re-parented, since first seen
   NamespaceSharing sharing;

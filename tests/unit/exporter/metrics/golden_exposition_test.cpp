@@ -45,6 +45,7 @@ Snapshot Everything() {
                          .handles_sigterm = true,
                          .start_time_seconds = 1796600000.5};
   web.pids = PidsUsage{.current = 3, .limit = 50, .limit_hits = 1};
+  web.memory = MemoryEvents{.oom_kills = 2};
   web.zombies = ZombieSummary{.parent_pid1 = 1,
                               .parent_other = 0,
                               .parent_outside = 0,
@@ -84,8 +85,9 @@ Snapshot Everything() {
                         .handles_sigterm = true,
                         .start_time_seconds = 1796600100};
   db.pids = PidsUsage{.current = 1, .limit = std::nullopt, .limit_hits = 0};
+  db.memory = MemoryEvents{.oom_kills = 0};
 
-  // A rootless container found through its pidfile: no cgroup, so no pids metrics.
+  // A rootless container found through its pidfile: no cgroup, so no pids or OOM kill metrics.
   Container rootless;
   rootless.runtime = "podman";
   rootless.id = std::string(64, 'd');
