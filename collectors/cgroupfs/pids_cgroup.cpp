@@ -3,6 +3,7 @@
 #include <string>
 
 #include "collectors/base/parse_util.h"
+#include "collectors/cgroupfs/flat_keyed.h"
 
 namespace cproc {
 
@@ -23,15 +24,7 @@ Expected<std::optional<uint64_t>> ParsePidsMax(std::string_view text) {
 }
 
 Expected<uint64_t> ParsePidsEventsMax(std::string_view text) {
-  while (!text.empty()) {
-    std::string_view line = NextToken(text, '\n');
-    std::string_view key = NextToken(line, ' ');
-    if (key != "max") continue;
-    auto value = ParseNumber<uint64_t>(TrimSpace(line));
-    if (!value) return Error{"expected 'max <count>', got 'max " + std::string(line) + "'"};
-    return *value;
-  }
-  return Error{"no 'max' line"};
+  return ParseFlatKeyedCount("pids.events", text, "max");
 }
 
 }  // namespace cproc

@@ -54,10 +54,16 @@ struct Scanner::State {
           "(set --path.sysfs to the host's /sys)",
           options.sysfs);
     }
+    if (!cgroupfs.memory_available()) {
+      spdlog::warn(
+          "no cgroup memory controller under {}/fs/cgroup: OOM kills are left out "
+          "(set --path.sysfs to the host's /sys)",
+          options.sysfs);
+    }
   }
 
   ScannerOptions options;
-  DescriptorBudget descriptors;  // kept stat and status descriptors and the pids files'
+  DescriptorBudget descriptors;  // kept stat and status descriptors, the pids and memory files'
   CgroupFs cgroupfs;
   ContainerNaming naming;
   CgroupResolver resolver;
@@ -168,7 +174,9 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   // 5. What the runtimes' files and cgroupfs say of each container.
   for (Container& c : snapshot->containers) {
     s.naming.Describe(c, now);
-    if (!c.cgroup.empty()) c.pids = s.cgroupfs.ReadPids(c.cgroup);
+    if (c.cgroup.empty()) continue;
+    c.pids = s.cgroupfs.ReadPids(c.cgroup);
+    c.memory = s.cgroupfs.ReadMemory(c.cgroup);
   }
   s.naming.ForgetAllBut(snapshot->containers);
   s.cgroupfs.ForgetUnread();

@@ -1,4 +1,4 @@
-// cproc_container_info, processes by state, threads and the pids controller.
+// cproc_container_info, processes by state, threads, the pids controller and OOM kills.
 #include <string>
 
 #include "exporter/metrics/container_labels.h"
@@ -13,6 +13,7 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
   auto pids_current = Family(Metric::kContainerPidsCurrent);
   auto pids_limit = Family(Metric::kContainerPidsLimit);
   auto limit_hits = Family(Metric::kContainerPidsLimitHits);
+  auto oom_kills = Family(Metric::kContainerOomKills);
   for (const Container& c : snapshot.containers) {
     if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);
@@ -30,6 +31,7 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
     if (c.pids.current) pids_current.Add(labels, static_cast<double>(*c.pids.current));
     if (c.pids.limit) pids_limit.Add(labels, static_cast<double>(*c.pids.limit));
     if (c.pids.limit_hits) limit_hits.Add(labels, static_cast<double>(*c.pids.limit_hits));
+    if (c.memory.oom_kills) oom_kills.Add(labels, static_cast<double>(*c.memory.oom_kills));
   }
   out.push_back(info.Build());
   out.push_back(processes.Build());
@@ -37,6 +39,7 @@ void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
   out.push_back(pids_current.Build());
   out.push_back(pids_limit.Build());
   out.push_back(limit_hits.Build());
+  out.push_back(oom_kills.Build());
 }
 
 }  // namespace cproc

@@ -47,6 +47,11 @@ void AddContainerProcessSpecs(Table& t) {
       "Times a fork in the container failed because pids.max was reached (the 'max' count of "
       "pids.events).",
       PerContainer());
+  Set(t, kContainerOomKills, "cproc_container_oom_kills_total", kCounter,
+      "Processes of the container killed by the OOM killer (oom_kill of the cgroup's "
+      "memory.events on cgroup v2, memory.oom_control on v1); absent when the memory controller "
+      "cannot be read.",
+      PerContainer());
 }
 
 void AddInitSpecs(Table& t) {

@@ -21,6 +21,7 @@ enum class Metric : uint8_t {
   kContainerPidsCurrent,
   kContainerPidsLimit,
   kContainerPidsLimitHits,
+  kContainerOomKills,
   // Per container: its init and reaping (init_families.cpp).
   kContainerPid1Info,
   kContainerPid1HostPid,

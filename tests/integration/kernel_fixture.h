@@ -199,6 +199,7 @@ inline std::vector<pid_t> ChildrenOf(pid_t pid) {
 struct CgroupHierarchies {
   std::string v1_pids;     // v1 pids controller, e.g. /sys/fs/cgroup/pids; empty when none
   std::string v1_systemd;  // v1 name=systemd, e.g. /sys/fs/cgroup/systemd; empty when none
+  std::string v1_memory;   // v1 memory controller, e.g. /sys/fs/cgroup/memory; empty when none
   std::string v2;          // cgroup2: /sys/fs/cgroup/unified (hybrid) or /sys/fs/cgroup
   bool has_v1() const { return !v1_pids.empty() || !v1_systemd.empty(); }
   // A zombie's v1 lines read "/" while its 0:: line keeps the path (docs/ARCHITECTURE.md "Kernel
@@ -223,6 +224,7 @@ inline CgroupHierarchies DetectCgroupHierarchies() {
     for (int j = 0; j < 64 && std::getline(opts, option, ','); ++j) {
       if (option == "pids" && found.v1_pids.empty()) found.v1_pids = mount_point;
       if (option == "name=systemd" && found.v1_systemd.empty()) found.v1_systemd = mount_point;
+      if (option == "memory" && found.v1_memory.empty()) found.v1_memory = mount_point;
     }
   }
   return found;

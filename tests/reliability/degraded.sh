@@ -117,6 +117,10 @@ after_scans 3
   soft_fail "no pids series without cgroupfs"
 ((  $(sample_sum "$METRICS" cproc_scan_processes) > 10 )) || soft_fail "processes are still counted"
 [[ $(count_lines "no cgroup pids controller") == 1 ]] || soft_fail "the missing cgroupfs is logged once"
+[[ $(sample_count "$METRICS" cproc_container_oom_kills_total) == 0 ]] ||
+  soft_fail "no OOM kill series without cgroupfs (unknown is never 0)"
+[[ $(count_lines "no cgroup memory controller") == 1 ]] ||
+  soft_fail "the missing memory controller is logged once"
 stop_exporter
 
 # --- 4. a bad config on SIGHUP ---------------------------------------------------------------

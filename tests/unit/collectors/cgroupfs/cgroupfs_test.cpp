@@ -1,8 +1,13 @@
-// A container's pids controller files under --path.sysfs: found, kept open, never escaping the
-// mount.
+// A container's pids and memory controller files under --path.sysfs: found, kept open, never
+// escaping the mount.
 #include "collectors/cgroupfs/cgroupfs.h"
 
 #include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/fixture_procfs.h"
 
@@ -99,4 +104,116 @@ TEST_CASE("cgroupfs: without room in the descriptor budget the files are read an
   CHECK(budget.used() == 0);
   sys.Write("fs/cgroup" + cg + "/pids.current", "4\n");
   CHECK(cgroupfs.ReadPids(cg).current == 4);
+}
+
+TEST_CASE("cgroupfs: OOM kills from v1's memory.oom_control on a hybrid host, kept open") {
+  cproc::testing::FixtureProcfs sys;
+  const std::string a = "/docker/a", b = "/docker/b";
+  sys.Write("fs/cgroup/unified/cgroup.controllers", "");  // hybrid: no controller on cgroup2
+  sys.Write("fs/cgroup/pids" + a + "/pids.max", "max\n");
+  sys.Write("fs/cgroup/memory" + a + "/memory.oom_control",
+            "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+  sys.Write("fs/cgroup/memory" + b + "/memory.oom_control",
+            "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
+  cproc::DescriptorBudget budget(100);
+  CgroupFs cgroupfs(sys.root(), &budget);
+  CHECK(cgroupfs.memory_available());
+  CHECK(cgroupfs.ReadMemory(a).oom_kills == 0);  // read: a real 0
+  CHECK(cgroupfs.ReadMemory(b).oom_kills == 3);
+  CHECK(cgroupfs.ReadPids(a).current == std::nullopt);
+  CHECK(cgroupfs.open_memory_cgroups() == 2);
+  CHECK(cgroupfs.open_cgroups() == 1);
+  CHECK(budget.used() == 3);  // a's pids.max, both memory files
+
+  // The kernel changes the file in place: the kept descriptor is read again, not reopened.
+  sys.Write("fs/cgroup/memory" + a + "/memory.oom_control",
+            "oom_kill_disable 0\nunder_oom 1\noom_kill 2\n");
+  CHECK(cgroupfs.ReadMemory(a).oom_kills == 2);
+  CHECK(cgroupfs.open_memory_cgroups() == 2);
+
+  cgroupfs.ForgetUnread();  // both read since the last call: kept
+  CHECK(cgroupfs.ReadMemory(a).oom_kills == 2);
+  cgroupfs.ForgetUnread();  // b was not: its container is gone; a's pids were not read either
+  CHECK(cgroupfs.open_memory_cgroups() == 1);
+  CHECK(cgroupfs.open_cgroups() == 0);
+  CHECK(budget.used() == 1);
+
+  // No such cgroup, or one that would escape the mount: unknown, not 0.
+  CHECK_FALSE(cgroupfs.ReadMemory("/docker/gone").oom_kills.has_value());
+  CHECK_FALSE(cgroupfs.ReadMemory("/docker/../../etc").oom_kills.has_value());
+}
+
+TEST_CASE("cgroupfs: OOM kills from memory.events on cgroup v2, relative to a namespace") {
+  cproc::testing::FixtureProcfs sys;
+  const std::string scope =
+      "/kubepods.slice/kubepods-burstable.slice/pod1.slice/cri-containerd-a.scope";
+  sys.Write("fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
+  sys.Write("fs/cgroup" + scope + "/memory.events",
+            "low 0\nhigh 0\nmax 40\noom 2\noom_kill 1\noom_group_kill 0\n");
+  CgroupFs cgroupfs(sys.root());
+  CHECK(cgroupfs.memory_available());
+  CHECK(cgroupfs.ReadMemory(scope).oom_kills == 1);
+  CHECK(cgroupfs
+            .ReadMemory("/../../kubepods.slice/kubepods-burstable.slice/pod1.slice/"
+                        "cri-containerd-a.scope")
+            .oom_kills == 1);
+  CHECK_FALSE(cgroupfs.ReadMemory("/../..").oom_kills.has_value());
+}
+
+// One sysfs per row: its files, and what the memory controller gives for /docker/a.
+struct MemoryLayout {
+  const char* what;
+  std::vector<std::pair<std::string, std::string>> files;
+  bool available;
+  std::optional<uint64_t> oom_kills;
+};
+
+TEST_CASE("cgroupfs: where the memory controller is, and when the OOM kills are unknown") {
+  const MemoryLayout layouts[] = {
+      {"hybrid, memory on cgroup2 instead of v1",
+       {{"fs/cgroup/pids/docker/a/pids.max", "max\n"},
+        {"fs/cgroup/unified/cgroup.controllers", "memory\n"},
+        {"fs/cgroup/unified/docker/a/memory.events", "oom 1\noom_kill 1\n"}},
+       true,
+       1},
+      {"v1 before kernel 4.13: no oom_kill line",
+       {{"fs/cgroup/unified/cgroup.controllers", ""},
+        {"fs/cgroup/memory/docker/a/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"}},
+       true,
+       std::nullopt},
+      {"v1, malformed",
+       {{"fs/cgroup/memory/docker/a/memory.oom_control", "oom_kill many\n"}},
+       true,
+       std::nullopt},
+      // The file is there but the controller is not offered: not the kernel's, never read.
+      {"pure v2 without the memory controller",
+       {{"fs/cgroup/cgroup.controllers", "cpu pids\n"},
+        {"fs/cgroup/docker/a/memory.events", "oom_kill 1\n"}},
+       false,
+       std::nullopt},
+      {"v1 without a memory hierarchy",
+       {{"fs/cgroup/pids/docker/a/pids.max", "max\n"}},
+       false,
+       std::nullopt},
+  };
+  for (const MemoryLayout& layout : layouts) {
+    CAPTURE(layout.what);
+    cproc::testing::FixtureProcfs sys;
+    for (const auto& [path, content] : layout.files) sys.Write(path, content);
+    CgroupFs cgroupfs(sys.root());
+    CHECK(cgroupfs.memory_available() == layout.available);
+    CHECK(cgroupfs.ReadMemory("/docker/a").oom_kills == layout.oom_kills);
+  }
+}
+
+TEST_CASE("cgroupfs: without room in the budget the memory file is read and closed") {
+  cproc::testing::FixtureProcfs sys;
+  sys.Write("fs/cgroup/cgroup.controllers", "memory\n");
+  sys.Write("fs/cgroup/docker/x/memory.events", "oom_kill 4\n");
+  cproc::DescriptorBudget budget(0);
+  CgroupFs cgroupfs(sys.root(), &budget);
+  CHECK(cgroupfs.ReadMemory("/docker/x").oom_kills == 4);
+  CHECK(cgroupfs.open_memory_cgroups() == 0);
+  sys.Write("fs/cgroup/docker/x/memory.events", "oom_kill 5\n");
+  CHECK(cgroupfs.ReadMemory("/docker/x").oom_kills == 5);
 }

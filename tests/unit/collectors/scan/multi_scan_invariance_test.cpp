@@ -560,7 +560,7 @@ class ChurningHost {
       for (const FixtureProcess& p : processes) {
         REQUIRE_MESSAGE(wanted.emplace(p.pid, p).second, "fixture pid clash: " << p.pid);
       }
-      if (!processes.empty()) WritePids(cases_[i], processes);
+      if (!processes.empty()) WriteCgroupFiles(cases_[i], processes, scan);
     }
     for (int pid : written_pids_) {
       if (wanted.count(pid) == 0) {
@@ -577,8 +577,10 @@ class ChurningHost {
     }
   }
 
-  // The container's pids controller: tasks charged to its cgroup.
-  void WritePids(const LayoutCase& c, const std::vector<FixtureProcess>& processes) {
+  // The container's pids controller: tasks charged to its cgroup; its memory controller: as many
+  // OOM kills as the scan's number, so that each scan must read the kept file afresh.
+  void WriteCgroupFiles(const LayoutCase& c, const std::vector<FixtureProcess>& processes,
+                        int scan) {
     int tasks = 0;
     for (const FixtureProcess& p : processes) {
       if (p.cgroup != c.shim_cgroup) tasks += p.threads;
@@ -587,6 +589,7 @@ class ChurningHost {
     sys_.Write(dir + "pids.max", "4096\n");
     sys_.Write(dir + "pids.current", std::to_string(tasks) + "\n");
     sys_.Write(dir + "pids.events", "max 0\n");
+    sys_.Write(dir + "memory.events", "oom 0\noom_kill " + std::to_string(scan) + "\n");
   }
 
   std::vector<LayoutCase> cases_;
@@ -657,6 +660,11 @@ void CheckSnapshot(const Snapshot& snapshot, const ChurningHost& host, int scan)
     for (uint32_t n : c.processes) counted += n;
     CHECK(counted == processes);
     CHECK(c.processes[static_cast<std::size_t>(ProcessState::kZombie)] == zombies);
+    if (want.cgroup.empty()) {
+      CHECK_FALSE(c.memory.oom_kills.has_value());  // no cgroup of its own: unknown
+    } else {
+      CHECK(c.memory.oom_kills == static_cast<uint64_t>(scan));
+    }
   }
   CHECK(snapshot.stats.unknown_layout_processes == 0);
   CHECK(snapshot.stats.runtime_file_errors.permission == 0);

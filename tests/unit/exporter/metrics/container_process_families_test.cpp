@@ -1,5 +1,6 @@
-// cproc_container_info, processes by state, threads and the pids controller: one series set
-// per container, the pids series only where the controller's files were read.
+// cproc_container_info, processes by state, threads, the pids controller and OOM kills: one
+// series set per container, the pids and OOM kill series only where the controller's files were
+// read.
 #include <doctest/doctest.h>
 
 #include "exporter/metrics/family_groups.h"
@@ -60,6 +61,28 @@ TEST_CASE("container families: info carries the descriptive labels, states all h
   REQUIRE(threads != nullptr);
   REQUIRE(threads->metric.size() == 1);
   CHECK(threads->metric[0].gauge.value == 9);
+}
+
+TEST_CASE("container families: OOM kills only where the memory controller was read") {
+  Snapshot s;
+  Container killed = Web();
+  killed.memory.oom_kills = 3;
+  Container spared = Web();
+  spared.id = std::string(64, 'f');
+  spared.memory.oom_kills = 0;  // read: a real 0
+  Container unread = Web();     // unknown is never 0: no series
+  unread.id = std::string(64, '0');
+  s.containers = {killed, spared, unread};
+  const Families families = Built(AddContainerProcessFamilies, s);
+  const auto* kills = Find(families, "cproc_container_oom_kills_total");
+  REQUIRE(kills != nullptr);
+  CHECK(kills->type == prometheus::MetricType::Counter);
+  REQUIRE(kills->metric.size() == 2);
+  for (const auto& metric : kills->metric) {
+    const std::string id = Label(metric, "container_id");
+    CHECK(metric.counter.value == (id == killed.container_id() ? 3 : 0));
+    CHECK(id != unread.container_id());
+  }
 }
 
 TEST_CASE("container families: pids series only where the controller's files were read") {

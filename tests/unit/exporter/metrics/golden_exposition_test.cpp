@@ -45,6 +45,7 @@ Snapshot Everything() {
                          .handles_sigterm = true,
                          .start_time_seconds = 1796600000.5};
   web.pids = PidsUsage{.current = 3, .limit = 50, .limit_hits = 1};
+  web.memory = MemoryEvents{.oom_kills = 2};
   web.zombies = ZombieSummary{.parent_pid1 = 1,
                               .parent_other = 0,
                               .parent_outside = 0,
@@ -84,6 +85,7 @@ Snapshot Everything() {
                         .handles_sigterm = true,
                         .start_time_seconds = 1796600100};
   db.pids = PidsUsage{.current = 1, .limit = std::nullopt, .limit_hits = 0};
+  db.memory = MemoryEvents{.oom_kills = 0};
   // Restarted twice: once killed from the host, once of its own OOM; no signal series but the
   // ones that happened.
   db.lifecycle = ProcessLifecycle{.started = 40, .execs = 38, .short_lived = 31};
@@ -96,7 +98,7 @@ Snapshot Everything() {
   db.lifecycle->init_exits[kOomKillClass] = 1;
   db.lifecycle->init_killed_from_outside = 1;
 
-  // A rootless container found through its pidfile: no cgroup, so no pids metrics.
+  // A rootless container found through its pidfile: no cgroup, so no pids or OOM kill metrics.
   Container rootless;
   rootless.runtime = "podman";
   rootless.id = std::string(64, 'd');

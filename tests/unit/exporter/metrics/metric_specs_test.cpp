@@ -30,6 +30,7 @@ Snapshot EveryFactKnown() {
   c.named_from_files = true;
   c.init = InitProcess{.pid = 4242, .comm = "nginx"};
   c.pids = PidsUsage{.current = 3, .limit = 50, .limit_hits = 1};
+  c.memory = MemoryEvents{.oom_kills = 2};
   c.sharing.host.fill(0);
   c.sharing.peers_known.fill(true);
   c.sharing.mismatches_known = true;
