@@ -878,20 +878,27 @@ def check_kustomize_components(root, components, base_docs):
     problems = []
     if not kubectl or not components:
         return problems
+    in_base = listed_components(root, components)
     for comp in components:
-        with tempfile.TemporaryDirectory() as tmp:
-            overlay = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                       "resources": [os.path.relpath(root, tmp)],
-                       "components": [os.path.relpath(comp["dir"], tmp)]}
-            with open(os.path.join(tmp, "kustomization.yaml"), "w", encoding="utf-8") as f:
-                yaml.safe_dump(overlay, f)
-            out = subprocess.run([kubectl, "kustomize", tmp], capture_output=True, text=True)
+        if comp in in_base:
+            # Uncommented in the base's kustomization.yaml: the base renders with it already.
+            out = subprocess.run([kubectl, "kustomize", root], capture_output=True, text=True)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                overlay = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                           "resources": [os.path.relpath(root, tmp)],
+                           "components": [os.path.relpath(comp["dir"], tmp)]}
+                with open(os.path.join(tmp, "kustomization.yaml"), "w", encoding="utf-8") as f:
+                    yaml.safe_dump(overlay, f)
+                out = subprocess.run([kubectl, "kustomize", tmp], capture_output=True, text=True)
         if out.returncode != 0:
             problems.append(f"{comp['rel']}: kubectl kustomize with the component failed: "
                             f"{out.stderr.strip()}")
             continue
         rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
-        mine = apply_component(comp, base_docs, Report())
+        mine = base_docs
+        for other in in_base + ([] if comp in in_base else [comp]):
+            mine = apply_component(other, mine, Report())
         kinds = sorted(d.get("kind") for d in rendered)
         # The monitors need CRDs and are not in the base's resources.
         my_kinds = sorted(d.kind for d in mine if d.kind not in OPERATOR_KINDS + ("Kustomization",))
@@ -910,8 +917,20 @@ def check_kustomize_components(root, components, base_docs):
     return problems
 
 
-def check_kustomize_build(root):
-    """`kubectl kustomize` renders the base (only where kubectl is installed; it is optional)."""
+def listed_components(root, components):
+    """The components the base's own kustomization.yaml lists (commented out as shipped)."""
+    try:
+        with open(os.path.join(root, "kustomization.yaml"), encoding="utf-8") as f:
+            listed = {os.path.normpath(os.path.join(root, c))
+                      for c in (yaml.safe_load(f) or {}).get("components") or []}
+    except (OSError, yaml.YAMLError):
+        return []
+    return [c for c in components if os.path.normpath(c["dir"]) in listed]
+
+
+def check_kustomize_build(root, components=()):
+    """`kubectl kustomize` renders the base (only where kubectl is installed; it is optional),
+    with the components its kustomization.yaml lists: what those delete is not expected."""
     kubectl = shutil.which("kubectl")
     if not kubectl:
         print("SKIPPED PART: `kubectl kustomize` render of the base and its components not checked "
@@ -923,8 +942,10 @@ def check_kustomize_build(root):
     rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
     problems = []
     kinds = {d.get("kind") for d in rendered}
+    deleted = {get(content, "kind") for c in components for content in c["patches"].values()
+               if isinstance(content, dict) and content.get("$patch") == "delete"}
     for kind in CORE_KINDS + ("Namespace",):
-        if kind not in kinds:
+        if kind not in kinds and kind not in deleted:
             problems.append(f"kustomization.yaml: kubectl kustomize output: no {kind}")
     for d in rendered:
         if d.get("kind") != "Namespace" and not get(d, "metadata.namespace"):
@@ -1138,7 +1159,7 @@ def main():
     if args.self_test:
         return self_test(root, docs, prom_files, load_problems, components)
     problems = validate(root, docs, prom_files, load_problems, args.promtool, components)
-    problems += check_kustomize_build(root)
+    problems += check_kustomize_build(root, listed_components(root, components))
     problems += check_kustomize_components(root, components, docs)
     kinds = ", ".join(f"{d.kind}/{d.name}" for d in docs)
     comps = ", ".join(c["rel"] + "/" for c in components) or "none"
