@@ -2,12 +2,16 @@
 # the shared libraries the binary links.
 #
 #   docker build -t cproc_exporter .
-#   docker run -d --name cproc_exporter --pid=host \
-#     --cap-drop=ALL --cap-add=SYS_PTRACE --security-opt no-new-privileges --read-only \
+#   docker run -d --name cproc_exporter --pid=host --network=host \
+#     --cap-drop=ALL --cap-add=SYS_PTRACE --cap-add=NET_ADMIN \
+#     --security-opt no-new-privileges --read-only \
 #     -v /proc:/host/proc:ro -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
 #     -v /var/lib/docker/containers:/host/root/var/lib/docker/containers:ro \
-#     -p 127.0.0.1:19256:19256 cproc_exporter
-# (README, "Docker": why each flag; add --security-opt apparmor=unconfined on AppArmor hosts.)
+#     cproc_exporter --path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host/root \
+#     --web.listen-address=127.0.0.1:19256
+# (README, "Docker": why each flag, and the variant without process events: no --network=host
+# and NET_ADMIN, -p 127.0.0.1:19256:19256 and no arguments; add --security-opt
+# apparmor=unconfined on AppArmor hosts.)
 #
 # Base images are arguments so a mirror or a locally made image can stand in for Docker Hub
 # (tests/packaging/docker_image.sh makes both with debootstrap when they are missing).
@@ -56,9 +60,12 @@ LABEL org.opencontainers.image.title="cproc_exporter" \
 # processes needs CAP_SYS_PTRACE, and Docker (like Kubernetes) gives the capabilities of
 # --cap-add only to uid 0: a non-root USER would start with empty effective and ambient sets,
 # and a file capability on the binary is blocked by no-new-privileges. Run it as uid 0 with
-# --cap-drop=ALL --cap-add=SYS_PTRACE, --read-only and --security-opt no-new-privileges: root
-# without CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_SETUID, ... can read what uid 0 owns and nothing else.
+# --cap-drop=ALL --cap-add=SYS_PTRACE (and NET_ADMIN for the process events), --read-only and
+# --security-opt no-new-privileges: root without CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_SETUID, ... can
+# read what uid 0 owns and nothing else.
 USER 0:0
+# The port of the default --web.listen-address (:19256) with -p; with --network=host (process
+# events) the exporter listens in the host's network namespace and EXPOSE does not apply.
 EXPOSE 19256
 # The exporter is PID 1 of its container: it handles SIGTERM itself and starts no children, so
 # no init is needed.

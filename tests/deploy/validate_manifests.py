@@ -8,7 +8,15 @@ plain Prometheus config under scrape-config/, which is checked with `promtool ch
 and by evaluating its relabel rules on a synthetic exporter pod. The DaemonSet must give the
 exporter exactly what it needs (host /proc and cgroup tree read-only, CAP_SYS_PTRACE as uid 0,
 nothing else) and the Service, ServiceMonitor, PodMonitor, NetworkPolicy and kustomization
-must point at it consistently. Every problem is printed as
+must point at it consistently.
+
+A subdirectory holding its own kustomization.yaml is a kustomize Component (events/: the
+process lifecycle events). Its patches (RFC 6902 JSON patches with a target, and `$patch:
+delete`) are applied here to the base objects, and the result is checked like the base, with
+what the process events connector needs instead: hostNetwork, CAP_SYS_PTRACE and NET_ADMIN,
+the listen address on the node's IP (downward API status.hostIP), and no NetworkPolicy (it
+cannot protect a hostNetwork pod). Where kubectl is installed, `kubectl kustomize` renders the
+base with each component and must agree with that. Every problem is printed as
     FILE[#DOC] (Kind/name): field.path: what is wrong
 and the exit status is 1 if there is any. Exit 77 (ctest skip) if PyYAML is missing.
 
@@ -121,11 +129,19 @@ def norm_path(p):
 # Loading
 
 
+def component_dirs(root):
+    """Subdirectories of root with a kustomization.yaml of their own: kustomize components."""
+    return sorted(os.path.join(root, d) for d in os.listdir(root)
+                  if d != SCRAPE_DIR and os.path.isfile(os.path.join(root, d, "kustomization.yaml")))
+
+
 def load(root):
-    """Kubernetes documents, Prometheus config files, load errors (as problems)."""
+    """Kubernetes documents, Prometheus config files, load errors (as problems). The files of
+    components (component_dirs) are not base objects and are left out."""
     docs, prom_files, problems = [], [], []
+    skip = set(component_dirs(root))
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if os.path.join(dirpath, d) not in skip)
         for fn in sorted(filenames):
             if not fn.endswith((".yaml", ".yml")):
                 continue
@@ -201,7 +217,9 @@ def port_matches(port, cport):
     return port is not None and (port == name or port == number or str(port) == str(number))
 
 
-def check_daemonset(ds, docs, r):
+def check_daemonset(ds, docs, r, events=False):
+    """events: the DaemonSet as the events component makes it (hostNetwork, NET_ADMIN, the
+    listen address on the node's IP)."""
     w = ds.where()
     spec = get(ds.body, "spec.template.spec", {})
     pod_labels = get(ds.body, "spec.template.metadata.labels", {})
@@ -279,8 +297,11 @@ def check_daemonset(ds, docs, r):
     add = [str(x).upper().removeprefix("CAP_") for x in caps.get("add") or []]
     if drop != ["ALL"]:
         r.add(w, f"{cw}.securityContext.capabilities.drop", f"is {caps.get('drop')}, want [ALL]")
-    if add != ["SYS_PTRACE"]:
-        r.add(w, f"{cw}.securityContext.capabilities.add", f"is {caps.get('add')}, want [SYS_PTRACE] only")
+    want_caps = ["NET_ADMIN", "SYS_PTRACE"] if events else ["SYS_PTRACE"]
+    if sorted(add) != want_caps:
+        r.add(w, f"{cw}.securityContext.capabilities.add",
+              f"is {caps.get('add')}, want {want_caps} only" +
+              (" (NET_ADMIN: the kernel's check for subscribing to process events)" if events else ""))
     if sc.get("readOnlyRootFilesystem") is not True:
         r.add(w, f"{cw}.securityContext.readOnlyRootFilesystem", "want true")
     if sc.get("allowPrivilegeEscalation") is not False:
@@ -294,10 +315,24 @@ def check_daemonset(ds, docs, r):
     if uid != 0:
         r.add(w, f"{cw}.securityContext.runAsUser",
               f"is {uid!r}, want 0 (added capabilities are not effective for other uids)")
-    if spec.get("hostNetwork") is True:
-        r.add(w, "spec.template.spec.hostNetwork", "not needed; must not be true")
-    if any(p.get("hostPort") for p in c.get("ports") or []):
-        r.add(w, f"{cw}.ports", "no hostPort: Prometheus scrapes the pod IP")
+    if events:
+        if spec.get("hostNetwork") is not True:
+            r.add(w, "spec.template.spec.hostNetwork",
+                  "want true (the process events connector exists only in the node's network namespace)")
+        if not host_pid:
+            r.add(w, "spec.template.spec.hostPID",
+                  "want true (the connector answers only listeners in the node's PID namespace)")
+        if spec.get("hostUsers") is False:
+            r.add(w, "spec.template.spec.hostUsers",
+                  "must not be false (the connector answers only the node's user namespace)")
+        for p in c.get("ports") or []:
+            if p.get("hostPort") and p.get("hostPort") != p.get("containerPort"):
+                r.add(w, f"{cw}.ports", "with hostNetwork a hostPort must equal the containerPort")
+    else:
+        if spec.get("hostNetwork") is True:
+            r.add(w, "spec.template.spec.hostNetwork", "not needed; must not be true")
+        if any(p.get("hostPort") for p in c.get("ports") or []):
+            r.add(w, f"{cw}.ports", "no hostPort: Prometheus scrapes the pod IP")
 
     # Resources.
     res = c.get("resources") or {}
@@ -375,9 +410,21 @@ def check_daemonset(ds, docs, r):
         r.add(cw_cm, "data", f"config file is not valid YAML: {e}")
         return
     listen = arg_value(args, "web.listen-address") or get(config, "web.listen_address") or ":19256"
-    listen_port = str(listen).rsplit(":", 1)[-1]
+    listen_host, _, listen_port = str(listen).rpartition(":")
     if cport[1] is not None and listen_port != str(cport[1]):
         r.add(w, f"{cw}.ports", f"containerPort {cport[1]} but the exporter listens on {listen!r}")
+    if events:
+        # In the node's network namespace: listen on the node's address, not on every interface.
+        m = re.fullmatch(r"\$\((\w+)\)", listen_host)
+        env = {e.get("name"): e for e in c.get("env") or []}
+        field = get(env.get(m.group(1), {}), "valueFrom.fieldRef.fieldPath") if m else None
+        if not m:
+            r.add(w, f"{cw}.args --web.listen-address",
+                  f"{listen!r}: with hostNetwork listen on the node's IP ($(NODE_IP):port from "
+                  "status.hostIP), not on every interface of the node")
+        elif field not in ("status.hostIP", "status.podIP"):
+            r.add(w, f"{cw}.env[{m.group(1)}]",
+                  f"is {field!r}, want a fieldRef to status.hostIP (the node's IP)")
     allow = get(config, "namespace_sharing.allow", [])
     if not isinstance(allow, list) or c.get("name") not in allow:
         r.add(cw_cm, "data.config.yml namespace_sharing.allow",
@@ -488,6 +535,10 @@ def check_kustomization(k, docs, root, r):
             r.add(w, "resources", f"{d.path} ({d.kind}) is not listed")
         if d.kind in OPERATOR_KINDS and d.path in listed:
             r.add(w, "resources", f"{d.path} needs the Prometheus Operator CRDs; keep it optional")
+    for comp in k.body.get("components") or []:
+        if not os.path.isfile(os.path.join(os.path.dirname(os.path.join(root, k.path)), comp,
+                                           "kustomization.yaml")):
+            r.add(w, "components", f"{comp!r} is not a directory with a kustomization.yaml")
     ds = next((d for d in docs if d.kind == "DaemonSet"), None)
     image = (exporter_container(ds) or {}).get("image", "") if ds else ""
     for img in k.body.get("images") or []:
@@ -631,9 +682,144 @@ def check_scrape_config(path, config, ds, promtool, r, root):
 
 
 # ---------------------------------------------------------------------------------------------
+# Components (kustomize `kind: Component` in a subdirectory): their patches applied here, as
+# kustomize would, to the base objects.
+
+# The components this validator knows, and the DaemonSet profile each must produce.
+COMPONENT_PROFILES = {"events": {"events": True}}
 
 
-def validate(root, docs, prom_files, load_problems, promtool):
+def load_components(root):
+    """One dict per component directory: rel, kustomization body, patches {path: content}."""
+    comps, problems = [], []
+    for d in component_dirs(root):
+        rel = os.path.relpath(d, root)
+        comp = {"rel": rel, "dir": d, "kustomization": {}, "patches": {}}
+        try:
+            with open(os.path.join(d, "kustomization.yaml"), encoding="utf-8") as f:
+                comp["kustomization"] = yaml.safe_load(f) or {}
+        except yaml.YAMLError as e:
+            problems.append(f"{rel}/kustomization.yaml: invalid YAML: {e}")
+        for patch in comp["kustomization"].get("patches") or []:
+            path = patch.get("path") if isinstance(patch, dict) else None
+            if not path or not os.path.isfile(os.path.join(d, path)):
+                continue  # reported by check_component
+            try:
+                with open(os.path.join(d, path), encoding="utf-8") as f:
+                    comp["patches"][path] = yaml.safe_load(f)
+            except yaml.YAMLError as e:
+                problems.append(f"{rel}/{path}: invalid YAML: {e}")
+        comps.append(comp)
+    return comps, problems
+
+
+def pointer(path):
+    """RFC 6901 JSON pointer -> list of reference tokens."""
+    if not path.startswith("/"):
+        raise ValueError(f"{path!r} is not a JSON pointer")
+    return [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+
+
+def json_patch(body, ops):
+    """Applies RFC 6902 add/replace/remove operations to body in place."""
+    for op in ops:
+        *parents, last = pointer(op.get("path", ""))
+        cur = body
+        for t in parents:
+            cur = cur[int(t)] if isinstance(cur, list) else cur[t]
+        kind = op.get("op")
+        if isinstance(cur, list):
+            if kind == "add" and last == "-":
+                cur.append(copy.deepcopy(op["value"]))
+            elif kind == "add":
+                cur.insert(int(last), copy.deepcopy(op["value"]))
+            elif kind == "replace":
+                cur[int(last)] = copy.deepcopy(op["value"])
+            elif kind == "remove":
+                del cur[int(last)]
+            else:
+                raise ValueError(f"op {kind!r} is not simulated by this test")
+        else:
+            if kind in ("add", "replace"):
+                if kind == "replace" and last not in cur:
+                    raise KeyError(op["path"])
+                cur[last] = copy.deepcopy(op["value"])
+            elif kind == "remove":
+                del cur[last]
+            else:
+                raise ValueError(f"op {kind!r} is not simulated by this test")
+
+
+def apply_component(comp, base_docs, r):
+    """The base objects with the component's patches applied (problems go to r)."""
+    w = f"{comp['rel']}/kustomization.yaml"
+    k = comp["kustomization"]
+    if k.get("kind") != "Component" or k.get("apiVersion") != "kustomize.config.k8s.io/v1alpha1":
+        r.add(w, "kind", "want kind: Component, apiVersion: kustomize.config.k8s.io/v1alpha1 "
+              "(a Kustomization inside the base would be a cycle for kustomize)")
+    for key in ("resources", "namespace", "images"):
+        if k.get(key):
+            r.add(w, key, "a component only patches the base's objects")
+    docs = copy.deepcopy(base_docs)
+    for i, patch in enumerate(k.get("patches") or []):
+        path = patch.get("path") if isinstance(patch, dict) else None
+        if not path or not os.path.isfile(os.path.join(comp["dir"], path)):
+            r.add(w, f"patches[{i}].path", f"{path!r} does not exist")
+            continue
+        content = comp["patches"].get(path)
+        target = patch.get("target")
+        if isinstance(content, list) and target:
+            group = target.get("group")
+            hits = [d for d in docs if d.kind == target.get("kind") and d.name == target.get("name")
+                    and (not group or str(d.body.get("apiVersion", "")).startswith(group + "/"))]
+            if not hits:
+                r.add(w, f"patches[{i}].target", f"{target} matches no base object")
+            for d in hits:
+                try:
+                    json_patch(d.body, content)
+                except (KeyError, IndexError, ValueError, TypeError) as e:
+                    r.add(w, f"patches[{i}] ({path})", f"does not apply to {d.where()}: {e!r}")
+        elif isinstance(content, dict) and content.get("$patch") == "delete" and not target:
+            kind, name = content.get("kind"), get(content, "metadata.name")
+            before = len(docs)
+            docs = [d for d in docs if not (d.kind == kind and d.name == name)]
+            if len(docs) == before:
+                r.add(w, f"patches[{i}] ({path})", f"deletes {kind}/{name}, which the base does not have")
+        else:
+            r.add(w, f"patches[{i}] ({path})",
+                  "not simulated by this test (JSON patch with a target, or `$patch: delete`)")
+    return docs
+
+
+def check_component(comp, base_docs, r):
+    profile = COMPONENT_PROFILES.get(comp["rel"])
+    if profile is None:
+        r.add(comp["rel"], "(component)", f"unknown component (known: {sorted(COMPONENT_PROFILES)})")
+        return
+    sub = Report()
+    docs = apply_component(comp, base_docs, sub)
+    ds = one(docs, "DaemonSet", sub)
+    if ds:
+        check_daemonset(ds, docs, sub, **profile)
+        svc = next((d for d in docs if d.kind == "Service"), None)
+        if svc:
+            check_service(svc, ds, sub)
+        for mon in (d for d in docs if d.kind == "PodMonitor"):
+            ports = {p.get("name") for c in get(ds.body, "spec.template.spec.containers", [])
+                     for p in c.get("ports") or []}
+            check_monitor(mon, ds, ports, sub)
+    if profile.get("events"):
+        for np_doc in (d for d in docs if d.kind == "NetworkPolicy"):
+            sub.add(np_doc.where(), "NetworkPolicy",
+                    "kept: it selects pods by pod IP and cannot protect a hostNetwork pod's port "
+                    "(delete it with `$patch: delete`)")
+    r.problems.extend(f"with {comp['rel']}/: {p}" for p in sub.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def validate(root, docs, prom_files, load_problems, promtool, components=()):
     r = Report()
     r.problems.extend(load_problems)
     for d in docs:
@@ -671,14 +857,84 @@ def validate(root, docs, prom_files, load_problems, promtool):
         r.add(f"deploy/kubernetes/{SCRAPE_DIR}", "(files)", "no plain Prometheus scrape config")
     for path, config in prom_files:
         check_scrape_config(path, config, ds, promtool, r, root)
+    for comp in components:
+        check_component(comp, docs, r)
     return r.problems
 
 
-def check_kustomize_build(root):
-    """`kubectl kustomize` renders the base (only where kubectl is installed; it is optional)."""
+def pod_facts(daemonset_body):
+    """What a component changes in the exporter's pod, for comparing two renderings."""
+    spec = get(daemonset_body, "spec.template.spec", {})
+    c = (spec.get("containers") or [{}])[0]
+    return {"hostNetwork": spec.get("hostNetwork"), "hostPID": spec.get("hostPID"),
+            "capabilities": get(c, "securityContext.capabilities"), "args": c.get("args"),
+            "env": c.get("env"), "ports": c.get("ports")}
+
+
+def check_kustomize_components(root, components, base_docs):
+    """`kubectl kustomize` of the base with each component, from an overlay outside the base
+    (as users write it), must agree with the patches as this test applies them."""
+    kubectl = shutil.which("kubectl")
+    problems = []
+    if not kubectl or not components:
+        return problems
+    in_base = listed_components(root, components)
+    for comp in components:
+        if comp in in_base:
+            # Uncommented in the base's kustomization.yaml: the base renders with it already.
+            out = subprocess.run([kubectl, "kustomize", root], capture_output=True, text=True)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                overlay = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                           "resources": [os.path.relpath(root, tmp)],
+                           "components": [os.path.relpath(comp["dir"], tmp)]}
+                with open(os.path.join(tmp, "kustomization.yaml"), "w", encoding="utf-8") as f:
+                    yaml.safe_dump(overlay, f)
+                out = subprocess.run([kubectl, "kustomize", tmp], capture_output=True, text=True)
+        if out.returncode != 0:
+            problems.append(f"{comp['rel']}: kubectl kustomize with the component failed: "
+                            f"{out.stderr.strip()}")
+            continue
+        rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
+        mine = base_docs
+        for other in in_base + ([] if comp in in_base else [comp]):
+            mine = apply_component(other, mine, Report())
+        kinds = sorted(d.get("kind") for d in rendered)
+        # The monitors need CRDs and are not in the base's resources.
+        my_kinds = sorted(d.kind for d in mine if d.kind not in OPERATOR_KINDS + ("Kustomization",))
+        if kinds != my_kinds:
+            problems.append(f"{comp['rel']}: kubectl kustomize renders {kinds}, "
+                            f"this test's patching {my_kinds}")
+        ds = next((d for d in rendered if d.get("kind") == "DaemonSet"), None)
+        my_ds = next((d for d in mine if d.kind == "DaemonSet"), None)
+        if ds is None or my_ds is None or pod_facts(ds) != pod_facts(my_ds.body):
+            mine_facts = pod_facts(my_ds.body if my_ds else {})
+            problems.append(f"{comp['rel']}: kubectl kustomize renders the DaemonSet's pod as "
+                            f"{pod_facts(ds or {})}, this test's patching as {mine_facts}")
+        else:
+            print(f"kubectl kustomize with {comp['rel']}/: {len(rendered)} objects, "
+                  "the DaemonSet's pod as this test patches it")
+    return problems
+
+
+def listed_components(root, components):
+    """The components the base's own kustomization.yaml lists (commented out as shipped)."""
+    try:
+        with open(os.path.join(root, "kustomization.yaml"), encoding="utf-8") as f:
+            listed = {os.path.normpath(os.path.join(root, c))
+                      for c in (yaml.safe_load(f) or {}).get("components") or []}
+    except (OSError, yaml.YAMLError):
+        return []
+    return [c for c in components if os.path.normpath(c["dir"]) in listed]
+
+
+def check_kustomize_build(root, components=()):
+    """`kubectl kustomize` renders the base (only where kubectl is installed; it is optional),
+    with the components its kustomization.yaml lists: what those delete is not expected."""
     kubectl = shutil.which("kubectl")
     if not kubectl:
-        print("SKIPPED PART: `kubectl kustomize` render not checked (kubectl is not installed)")
+        print("SKIPPED PART: `kubectl kustomize` render of the base and its components not checked "
+              "(kubectl is not installed)")
         return []
     out = subprocess.run([kubectl, "kustomize", root], capture_output=True, text=True)
     if out.returncode != 0:
@@ -686,8 +942,10 @@ def check_kustomize_build(root):
     rendered = [d for d in yaml.safe_load_all(out.stdout) if d]
     problems = []
     kinds = {d.get("kind") for d in rendered}
+    deleted = {get(content, "kind") for c in components for content in c["patches"].values()
+               if isinstance(content, dict) and content.get("$patch") == "delete"}
     for kind in CORE_KINDS + ("Namespace",):
-        if kind not in kinds:
+        if kind not in kinds and kind not in deleted:
             problems.append(f"kustomization.yaml: kubectl kustomize output: no {kind}")
     for d in rendered:
         if d.get("kind") != "Namespace" and not get(d, "metadata.namespace"):
@@ -802,8 +1060,48 @@ PROM_MUTATIONS = [
 ]
 
 
-def self_test(root, docs, prom_files, load_problems):
-    base = validate(root, docs, prom_files, load_problems, None)
+def component(comps, rel):
+    return next(c for c in comps if c["rel"] == rel)
+
+
+def patch_ops(comps, rel, path):
+    return component(comps, rel)["patches"][path]
+
+
+def events_ops(comps):
+    return patch_ops(comps, "events", "daemonset-patch.yaml")
+
+
+def drop_op(ops, test):
+    ops[:] = [op for op in ops if not test(op)]
+
+
+COMPONENT_MUTATIONS = [
+    ("events without NET_ADMIN", "securityContext.capabilities.add: is ['SYS_PTRACE'], want ['NET_ADMIN',",
+     lambda c: drop_op(events_ops(c), lambda op: op.get("value") == "NET_ADMIN")),
+    ("events without hostNetwork", "with events/: daemonset.yaml (DaemonSet/cproc-exporter): "
+     "spec.template.spec.hostNetwork: want true",
+     lambda c: drop_op(events_ops(c), lambda op: op.get("path", "").endswith("/hostNetwork"))),
+    ("events keeping the NetworkPolicy", "cannot protect a hostNetwork pod",
+     lambda c: component(c, "events")["kustomization"]["patches"].pop(1)),
+    ("events listening on every interface", "not on every interface",
+     lambda c: next(op for op in events_ops(c) if "listen-address" in str(op.get("value")))
+     .__setitem__("value", "--web.listen-address=:19256")),
+    ("events NODE_IP from the node's name", "want a fieldRef to status.hostIP",
+     lambda c: next(op for op in events_ops(c) if op.get("path", "").endswith("/env"))["value"][0]
+     ["valueFrom"]["fieldRef"].__setitem__("fieldPath", "spec.nodeName")),
+    ("events listening on another port", "listens on",
+     lambda c: next(op for op in events_ops(c) if "listen-address" in str(op.get("value")))
+     .__setitem__("value", "--web.listen-address=$(NODE_IP):9256")),
+    ("events patch file missing", "does not exist",
+     lambda c: component(c, "events")["kustomization"]["patches"][0].__setitem__("path", "missing.yaml")),
+    ("events as a Kustomization", "want kind: Component",
+     lambda c: component(c, "events")["kustomization"].__setitem__("kind", "Kustomization")),
+]
+
+
+def self_test(root, docs, prom_files, load_problems, components):
+    base = validate(root, docs, prom_files, load_problems, None, components)
     if base:
         print("self-test needs manifests that pass; problems:")
         for p in base:
@@ -813,7 +1111,7 @@ def self_test(root, docs, prom_files, load_problems):
     for what, fragment, mutate in MUTATIONS:
         mutated = copy.deepcopy(docs)
         mutate(mutated)
-        problems = validate(root, mutated, prom_files, load_problems, None)
+        problems = validate(root, mutated, prom_files, load_problems, None, components)
         hit = [p for p in problems if fragment in p]
         if hit:
             print(f"ok: {what}: {hit[0]}")
@@ -823,14 +1121,24 @@ def self_test(root, docs, prom_files, load_problems):
     for what, fragment, mutate in PROM_MUTATIONS:
         mutated = copy.deepcopy(prom_files)
         mutate(mutated)
-        problems = validate(root, docs, mutated, load_problems, None)
+        problems = validate(root, docs, mutated, load_problems, None, components)
         hit = [p for p in problems if fragment in p]
         if hit:
             print(f"ok: {what}: {hit[0]}")
         else:
             failures += 1
             print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
-    total = len(MUTATIONS) + len(PROM_MUTATIONS)
+    for what, fragment, mutate in COMPONENT_MUTATIONS:
+        mutated = copy.deepcopy(components)
+        mutate(mutated)
+        problems = validate(root, docs, prom_files, load_problems, None, mutated)
+        hit = [p for p in problems if fragment in p]
+        if hit:
+            print(f"ok: {what}: {hit[0]}")
+        else:
+            failures += 1
+            print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
+    total = len(MUTATIONS) + len(PROM_MUTATIONS) + len(COMPONENT_MUTATIONS)
     print(f"{total - failures}/{total} faults detected")
     return 1 if failures else 0
 
@@ -846,12 +1154,17 @@ def main():
         print(f"FAIL: {root} is not a directory")
         return 1
     docs, prom_files, load_problems = load(root)
+    components, component_problems = load_components(root)
+    load_problems += component_problems
     if args.self_test:
-        return self_test(root, docs, prom_files, load_problems)
-    problems = validate(root, docs, prom_files, load_problems, args.promtool)
-    problems += check_kustomize_build(root)
+        return self_test(root, docs, prom_files, load_problems, components)
+    problems = validate(root, docs, prom_files, load_problems, args.promtool, components)
+    problems += check_kustomize_build(root, listed_components(root, components))
+    problems += check_kustomize_components(root, components, docs)
     kinds = ", ".join(f"{d.kind}/{d.name}" for d in docs)
-    print(f"checked {len(docs)} documents ({kinds}) and {len(prom_files)} Prometheus config(s)")
+    comps = ", ".join(c["rel"] + "/" for c in components) or "none"
+    print(f"checked {len(docs)} documents ({kinds}), {len(prom_files)} Prometheus config(s) "
+          f"and the base with each component ({comps})")
     if problems:
         print(f"FAIL: {len(problems)} problem(s):")
         for p in problems:

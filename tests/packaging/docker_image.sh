@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The Docker image: build the Dockerfile at the top of the source tree and run it the way the
-# README documents (uid 0, --cap-drop=ALL --cap-add=SYS_PTRACE, read-only root, no-new-privileges,
-# the host's /proc and cgroupfs mounted read-only, loopback-only port). Then /metrics must show
-# the host's processes (cproc_scan_processes > 10), a container this test starts, by name, and
-# the exporter's own container with host PID sharing and namespace_sharing_allowed 1, also when
-# the exporter runs in a private cgroup namespace (--cgroupns=private).
+# README documents (uid 0, --pid=host --network=host, --cap-drop=ALL --cap-add=SYS_PTRACE
+# --cap-add=NET_ADMIN, read-only root, no-new-privileges, the host's /proc and cgroupfs mounted
+# read-only, the image's default arguments repeated and --web.listen-address on loopback). Then
+# /metrics must show the host's processes (cproc_scan_processes > 10), a container this test
+# starts, by name, the exporter's own container with host PID sharing and
+# namespace_sharing_allowed 1, and the process events source active
+# (cproc_events_source_active 1) with a `docker exec` into the workload counted in
+# cproc_container_execs_total. The README's variant without events (bridge network, -p, no
+# NET_ADMIN, the image's default arguments), run in a private cgroup namespace
+# (--cgroupns=private), must find its own container too and say why events are off
+# (cproc_events_source_active 0 and one log line).
 #
 #   docker_image.sh SOURCE_DIR
 # Exit codes: 0 pass, 1 fail, 77 skip (reason printed): not root, no docker daemon, base images
@@ -41,6 +47,7 @@ DOCKER=docker
 command -v "$DOCKER" >/dev/null 2>&1 || skip "no docker client installed"
 timeout 20 "$DOCKER" info >/dev/null 2>&1 || skip "docker daemon not reachable ('$DOCKER info' failed)"
 command -v curl >/dev/null 2>&1 || skip "curl not installed"
+command -v ss >/dev/null 2>&1 || skip "ss not installed (Debian package iproute2)"
 
 TMP=$(mktemp -d /var/tmp/cproc-pkg-docker.XXXXXX)
 CONTAINERS=() # names of the containers this test started: the only ones cleanup removes
@@ -188,20 +195,32 @@ workload_id=$("$DOCKER" run -d --rm --name "$PREFIX-workload" "$WORKLOAD_IMAGE" 
 log "workload container $PREFIX-workload ($WORKLOAD_IMAGE) ${workload_id:0:12}"
 
 # --- the exporter, exactly as the README documents it --------------------------------------------
-# -p 127.0.0.1::19256: Docker picks a free loopback port (no race with other tests).
+# With --network=host it listens in the host's network namespace: on a free loopback port here
+# (the README's 127.0.0.1:19256 may be taken by another exporter on this machine).
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 20000))
+    if ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+port=$(free_port) || fail "no free loopback port found"
 CONTAINERS+=("$PREFIX-exporter")
 "$DOCKER" run -d --name "$PREFIX-exporter" \
-  --pid=host \
-  --cap-drop=ALL --cap-add=SYS_PTRACE \
+  --pid=host --network=host \
+  --cap-drop=ALL --cap-add=SYS_PTRACE --cap-add=NET_ADMIN \
   --security-opt no-new-privileges \
   --read-only \
   -v /proc:/host/proc:ro \
   -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
   -v /var/lib/docker/containers:/host/root/var/lib/docker/containers:ro \
-  -p 127.0.0.1::19256 \
-  "$IMAGE" >/dev/null # no arguments: the image's CMD (--path.* = /host/...) is part of the test
-port=$("$DOCKER" port "$PREFIX-exporter" 19256/tcp | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -1)
-[[ -n $port ]] || fail "no loopback port published for the exporter"
+  "$IMAGE" \
+  --path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host/root \
+  --web.listen-address="127.0.0.1:$port" >/dev/null
 URL=http://127.0.0.1:$port
 
 # Wait for a scan that sees the workload.
@@ -254,8 +273,30 @@ log "exporter container ${exporter_id:0:12}: cproc_container_host_namespace{ns=\
 [[ $own_allowed == 1 ]] ||
   fail "cproc_container_namespace_sharing_allowed of the exporter's own container is '${own_allowed:-absent}', expected 1"
 
-# The same run with --cgroupns=private (Docker's default on cgroup v2 hosts, and containerd's):
-# the exporter reads "0::/" for itself and must find its own cgroup in the mounted host tree.
+# The process events source: subscribed (host user, PID and network namespaces, NET_ADMIN), and
+# its counters reach the metrics: a `docker exec` into the workload is an exec in that container.
+active=$(awk '$1 == "cproc_events_source_active" {print $2}' "$metrics")
+log "cproc_events_source_active ${active:-absent}; $("$DOCKER" logs "$PREFIX-exporter" 2>&1 | grep -o 'process events[^"]*' | head -1)"
+[[ $active == 1 ]] ||
+  fail "cproc_events_source_active is '${active:-absent}', expected 1 with --network=host --cap-add=NET_ADMIN"
+"$DOCKER" exec "$PREFIX-workload" true || fail "docker exec into the workload failed"
+execs=""
+for _ in $(seq 1 30); do
+  curl -fsS -m 5 "$URL/metrics" -o "$metrics" 2>/dev/null || true
+  execs=$(grep '^cproc_container_execs_total{' "$metrics" |
+    grep -F "container_id=\"docker://$workload_id\"" | awk '{print int($NF)}' | head -1 || true)
+  ((${execs:-0} >= 1)) && break
+  sleep 1
+done
+received=$(awk '$1 == "cproc_events_received_total" {print int($2)}' "$metrics")
+log "workload cproc_container_execs_total ${execs:-absent} after docker exec; cproc_events_received_total ${received:-absent}"
+((${execs:-0} >= 1)) || fail "the docker exec into the workload is not counted in cproc_container_execs_total"
+
+# The README's variant without events: bridge network, loopback port published, no NET_ADMIN,
+# and no arguments (the image's CMD, --path.* = /host/..., is part of the test). Run with
+# --cgroupns=private (Docker's default on cgroup v2 hosts, and containerd's): the exporter reads
+# "0::/" for itself and must find its own cgroup in the mounted host tree. Outside the host's
+# network namespace the connector does not answer: events must be off, and the log says why.
 CONTAINERS+=("$PREFIX-exporter-cgroupns")
 "$DOCKER" run -d --name "$PREFIX-exporter-cgroupns" --cgroupns=private \
   --pid=host --cap-drop=ALL --cap-add=SYS_PTRACE --security-opt no-new-privileges --read-only \
@@ -281,14 +322,22 @@ log "--cgroupns=private: own container ${private_id:0:12} namespace_sharing_allo
   fail "with --cgroupns=private the exporter does not report its own container as allowed (saw '${seen_self:-absent}')"
 grep -q "^cproc_container_info{.*container_id=\"docker://$workload_id\"" "$private_metrics" ||
   fail "with --cgroupns=private the workload container is not reported"
+private_active=$(awk '$1 == "cproc_events_source_active" {print $2}' "$private_metrics")
+why=$("$DOCKER" logs "$PREFIX-exporter-cgroupns" 2>&1 | grep -m 1 'lifecycle counters are left out' || true)
+log "without --network=host: cproc_events_source_active ${private_active:-absent}; log: ${why:-none}"
+[[ $private_active == 0 ]] ||
+  fail "without --network=host and NET_ADMIN cproc_events_source_active is '${private_active:-absent}', expected 0"
+[[ -n $why ]] || fail "without --network=host the log does not say why the process events are off"
 "$DOCKER" rm -f "$PREFIX-exporter-cgroupns" >/dev/null
 
-# The documented run really is unprivileged: no capability beyond SYS_PTRACE, no_new_privs.
+# The documented run has no capability beyond SYS_PTRACE and NET_ADMIN, and no_new_privs.
 pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$PREFIX-exporter")
 capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")
 nnp=$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$pid/status")
 log "exporter process: CapEff=$capeff NoNewPrivs=$nnp"
-[[ $capeff == 0000000000080000 ]] || fail "CapEff is $capeff, expected CAP_SYS_PTRACE only (0x80000)"
+# CAP_SYS_PTRACE (bit 19) and CAP_NET_ADMIN (bit 12), nothing else.
+[[ $capeff == 0000000000081000 ]] ||
+  fail "CapEff is $capeff, expected CAP_SYS_PTRACE and CAP_NET_ADMIN only (0x81000)"
 [[ $nnp == 1 ]] || fail "no_new_privs is not set"
 
 # TLS from --web.config.file works in the slim image (civetweb dlopen()s libssl.so: the

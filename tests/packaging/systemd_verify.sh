@@ -4,8 +4,10 @@
 #     installed binary,
 #   - systemd-analyze verify passes (on a copy whose ExecStart points into DESTDIR: verify fails
 #     when the binary is missing),
-#   - the hardening contract holds: CAP_SYS_PTRACE granted, never ProtectProc=/ProcSubset=/
-#     PrivateUsers= (they hide or cut off the processes the exporter must see), and the
+#   - the hardening contract holds: CAP_SYS_PTRACE granted, CAP_NET_ADMIN and AF_NETLINK for the
+#     process events connector, never ProtectProc=/ProcSubset=/PrivateUsers=/PrivatePIDs= (they
+#     hide or cut off the processes the exporter must see) nor PrivateNetwork=/
+#     NetworkNamespacePath= (the connector exists only in the host's network namespace), and the
 #     sandboxing the README promises (ProtectSystem, ProtectHome, PrivateTmp, ProtectKernel*,
 #     ProtectControlGroups, ...) in effect; the check is first run on mutated copies of the unit,
 #     each of which it must reject (a check that cannot fail is none),
@@ -72,8 +74,12 @@ REQUIRED=(
   ProtectControlGroups=yes EnvironmentFile=-/etc/default/cproc_exporter Restart=on-failure
 )
 # Never set, to any value: ProtectProc= and ProcSubset= hide the processes (and /proc/stat) the
-# exporter reads; with PrivateUsers= its capabilities no longer cover the host's processes.
-FORBIDDEN=(ProtectProc ProcSubset PrivateUsers)
+# exporter reads; with PrivateUsers= its capabilities no longer cover the host's processes;
+# PrivatePIDs= (systemd 257) shows it only its own PID namespace. PrivateNetwork= and
+# NetworkNamespacePath= take it out of the host's network namespace, where alone the kernel's
+# process events connector exists (and the port would be unreachable). Each also puts it outside
+# the namespaces the connector answers.
+FORBIDDEN=(ProtectProc ProcSubset PrivateUsers PrivatePIDs PrivateNetwork NetworkNamespacePath)
 
 # service_settings UNIT: KEY=VALUE for each setting of the [Service] section, the one systemd
 # applies (its last assignment), blanks around '=' trimmed. Settings in other sections do not
@@ -101,7 +107,7 @@ contract_check() {
   # Forbidden anywhere in the file, commented lines aside.
   forbidden_re="^[[:space:]]*($(IFS='|'; echo "${FORBIDDEN[*]}"))[[:space:]]*="
   if line=$(grep -m 1 -E "$forbidden_re" "$unit"); then
-    echo "'$line' is set: it hides or cuts off the processes the exporter must see"
+    echo "'$line' is set: it hides or cuts off the processes or host namespaces the exporter needs"
     return 1
   fi
   for want in "${REQUIRED[@]}"; do
@@ -113,6 +119,22 @@ contract_check() {
     { echo "AmbientCapabilities lacks CAP_SYS_PTRACE"; return 1; }
   [[ ${set[CapabilityBoundingSet]-} == *CAP_SYS_PTRACE* ]] ||
     { echo "CapabilityBoundingSet lacks CAP_SYS_PTRACE"; return 1; }
+  # The process events connector: cn_proc checks CAP_NET_ADMIN, the socket is AF_NETLINK.
+  [[ ${set[AmbientCapabilities]-} == *CAP_NET_ADMIN* ]] ||
+    { echo "AmbientCapabilities lacks CAP_NET_ADMIN (process events)"; return 1; }
+  [[ ${set[CapabilityBoundingSet]-} == *CAP_NET_ADMIN* ]] ||
+    { echo "CapabilityBoundingSet lacks CAP_NET_ADMIN (process events)"; return 1; }
+  local families=${set[RestrictAddressFamilies]-}
+  if [[ $families == '~'* ]]; then
+    [[ " ${families#'~'} " != *" AF_NETLINK "* ]] ||
+      { echo "RestrictAddressFamilies denies AF_NETLINK (process events)"; return 1; }
+  elif [[ -n $families && $families != none ]]; then
+    [[ " $families " == *" AF_NETLINK "* ]] ||
+      { echo "RestrictAddressFamilies lacks AF_NETLINK (process events)"; return 1; }
+  else
+    [[ $families != none ]] ||
+      { echo "RestrictAddressFamilies=none: no sockets at all"; return 1; }
+  fi
   [[ ${set[DynamicUser]-} == yes || -n ${set[User]-} ]] ||
     { echo "the unit would run as root (neither DynamicUser=yes nor User=)"; return 1; }
   [[ ${set[User]-} != root && ${set[User]-} != 0 ]] || { echo "User=root"; return 1; }
@@ -160,10 +182,24 @@ for key in "${FORBIDDEN[@]}"; do
   add_to_service "$UNIT" "  $key = yes" >"$MUTANT"
   expect_rejected "'  $key = yes' added"
 done
+# The process events' needs, each taken away. These settings are lists that systemd merges
+# across assignments, so each mutant resets the list first (an empty assignment), as a drop-in
+# must.
+reset_and_set() { # reset_and_set KEY VALUE: $UNIT with KEY reset and set to VALUE, into $MUTANT
+  add_to_service "$UNIT" "$1=" | add_to_service /dev/stdin "$1=$2" >"$MUTANT"
+}
+reset_and_set AmbientCapabilities "CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"
+expect_rejected "AmbientCapabilities without CAP_NET_ADMIN"
+reset_and_set CapabilityBoundingSet "CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"
+expect_rejected "CapabilityBoundingSet without CAP_NET_ADMIN"
+reset_and_set RestrictAddressFamilies "AF_INET AF_INET6 AF_UNIX"
+expect_rejected "RestrictAddressFamilies without AF_NETLINK"
+reset_and_set RestrictAddressFamilies "~AF_NETLINK AF_PACKET"
+expect_rejected "RestrictAddressFamilies=~AF_NETLINK"
 log "hardening contract self-test: $mutants faulty units rejected"
 
 why=$(contract_check "$UNIT") || fail "hardening contract: $why"
-log "hardening contract: ok (${REQUIRED[*]}; none of ${FORBIDDEN[*]})"
+log "hardening contract: ok (${REQUIRED[*]}; CAP_SYS_PTRACE, CAP_NET_ADMIN, AF_NETLINK; none of ${FORBIDDEN[*]})"
 
 # --- systemd-analyze verify on a copy whose ExecStart points into DESTDIR ---------------------
 # Only this part and the score need systemd-analyze (scripts/install-deps installs systemd).
