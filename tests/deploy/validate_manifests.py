@@ -1107,37 +1107,23 @@ def self_test(root, docs, prom_files, load_problems, components):
         for p in base:
             print(f"  {p}")
         return 1
+    # Each table mutates one of the three inputs; the other two stay as loaded.
+    inputs = {"docs": docs, "prom_files": prom_files, "components": components}
     failures = 0
-    for what, fragment, mutate in MUTATIONS:
-        mutated = copy.deepcopy(docs)
-        mutate(mutated)
-        problems = validate(root, mutated, prom_files, load_problems, None, components)
-        hit = [p for p in problems if fragment in p]
-        if hit:
-            print(f"ok: {what}: {hit[0]}")
-        else:
-            failures += 1
-            print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
-    for what, fragment, mutate in PROM_MUTATIONS:
-        mutated = copy.deepcopy(prom_files)
-        mutate(mutated)
-        problems = validate(root, docs, mutated, load_problems, None, components)
-        hit = [p for p in problems if fragment in p]
-        if hit:
-            print(f"ok: {what}: {hit[0]}")
-        else:
-            failures += 1
-            print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
-    for what, fragment, mutate in COMPONENT_MUTATIONS:
-        mutated = copy.deepcopy(components)
-        mutate(mutated)
-        problems = validate(root, docs, prom_files, load_problems, None, mutated)
-        hit = [p for p in problems if fragment in p]
-        if hit:
-            print(f"ok: {what}: {hit[0]}")
-        else:
-            failures += 1
-            print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
+    for table, mutated_input in ((MUTATIONS, "docs"), (PROM_MUTATIONS, "prom_files"),
+                                 (COMPONENT_MUTATIONS, "components")):
+        for what, fragment, mutate in table:
+            given = dict(inputs)
+            given[mutated_input] = copy.deepcopy(inputs[mutated_input])
+            mutate(given[mutated_input])
+            problems = validate(root, given["docs"], given["prom_files"], load_problems, None,
+                                given["components"])
+            hit = [p for p in problems if fragment in p]
+            if hit:
+                print(f"ok: {what}: {hit[0]}")
+            else:
+                failures += 1
+                print(f"FAIL: {what}: no problem mentioning {fragment!r}; got {problems or 'none'}")
     total = len(MUTATIONS) + len(PROM_MUTATIONS) + len(COMPONENT_MUTATIONS)
     print(f"{total - failures}/{total} faults detected")
     return 1 if failures else 0

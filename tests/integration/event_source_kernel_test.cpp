@@ -23,6 +23,7 @@ namespace {
 using cproc::EventHandover;
 using cproc::EventSource;
 using cproc::LifecycleDelta;
+using cproc::testing::kernel::ForkChild;
 using cproc::testing::kernel::PollFor;
 using namespace std::chrono_literals;
 
@@ -48,16 +49,6 @@ void Add(LifecycleDelta& to, const LifecycleDelta& from) {
     to.exited[k] += from.exited[k];
     to.init_exits[k] += from.init_exits[k];
   }
-}
-
-template <typename Child>
-pid_t ForkChild(Child child) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    child();
-    ::_exit(127);
-  }
-  return pid;
 }
 
 // Waits for every child and every orphan handed to us as subreaper.

@@ -59,6 +59,18 @@ bool PollFor(std::chrono::milliseconds limit, Predicate done) {
 }
 
 // `length` random lower-case hex digits: unique names for cgroups and container ids.
+// Forks a child that runs `child` and exits 127 if it returns. With a reader thread running,
+// `child` may make async-signal-safe calls only.
+template <typename Child>
+pid_t ForkChild(Child child) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    child();
+    ::_exit(127);
+  }
+  return pid;
+}
+
 inline std::string RandomHex(std::size_t length) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::random_device device;

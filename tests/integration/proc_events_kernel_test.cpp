@@ -33,6 +33,7 @@ using cproc::ProcConnector;
 using cproc::ProcConnectorOptions;
 using cproc::ProcEvent;
 using cproc::ProcEventKind;
+using cproc::testing::kernel::ForkChild;
 using cproc::testing::kernel::PollFor;
 using namespace std::chrono_literals;
 
@@ -75,17 +76,6 @@ class ReaderThread {
   std::vector<ProcEvent> own_threads_;
   std::thread thread_;
 };
-
-// Forks a child that runs `child` (async-signal-safe calls only: a reader thread runs).
-template <typename Child>
-pid_t ForkChild(Child child) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    child();
-    ::_exit(127);
-  }
-  return pid;
-}
 
 std::string Describe(const ExitOutcome& outcome) {
   switch (outcome.how) {
