@@ -56,8 +56,171 @@ TOOLS = [
 RSS_KEY = {"cproc": "cproc", "cproc_baseline": "cproc_baseline", "node_exporter": "node_exporter", "process_exporter": "process_exporter"}
 
 
+def spread(values, digits=1):
+    """median [min–max] of the values present."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    m = fmt(statistics.median(values), digits)
+    if len(values) == 1:
+        return m
+    return f"{m} [{fmt(min(values), digits)}–{fmt(max(values), digits)}]"
+
+
+def events_windows(rows):
+    """Per window of bench/events.sh: the derived figures (also the JSON)."""
+    out = []
+    for r in rows:
+        if r["kind"] != "events":
+            continue
+        wall = num(r.get("wall_s"))
+        received = num(r.get("received"), 0)
+        cpu_off, cpu_auto = num(r.get("cpu_off_ns")), num(r.get("cpu_auto_ns"))
+        scans_off, scans_auto = num(r.get("scans_off")), num(r.get("scans_auto"))
+        forks = num(r.get("forks"), 0)
+        started = num(r.get("started"), 0)
+        exited0 = num(r.get("exited0"), 0)
+        lost = num(r.get("overrun"), 0) + num(r.get("seqgap"), 0)
+        paced = r.get("rate") != "idle"
+        d = {
+            "interval_s": num(r.get("interval")), "rate": r.get("rate"), "rep": int(r.get("rep", 0)),
+            "buffer": r.get("buffer"), "spawn": r.get("spawn"), "wall_s": wall,
+            "forks": int(forks), "achieved_rate": num(r.get("achieved_rate")) if paced else 0.0,
+            "gen_s": num(r.get("gen_s"), 0),
+            "events": int(received),
+            # over the seconds of forking (the window's idle tail adds a few background events)
+            "events_per_s": received / (num(r.get("gen_s")) if paced and num(r.get("gen_s")) else wall) if wall else None,
+            "cpu_off_ms": cpu_off / 1e6, "cpu_auto_ms": cpu_auto / 1e6,
+            "scans_off": scans_off, "scans_auto": scans_auto,
+            "scan_ms_off": cpu_off / 1e6 / scans_off if scans_off else None,
+            "scan_thread_ms_off": num(r.get("scan_cpu_off"), 0) * 1e3,
+            "scan_thread_ms_auto": num(r.get("scan_cpu_auto"), 0) * 1e3,
+            "cpu_diff_ms": (cpu_auto - cpu_off) / 1e6,
+            "us_per_event": (cpu_auto - cpu_off) / 1e3 / received if received else None,
+            "lost_overrun": int(num(r.get("overrun"), 0)), "lost_sequence": int(num(r.get("seqgap"), 0)),
+            "lost": int(lost),
+            "started": int(started), "started_error": int(started - forks) if paced else None,
+            # every child and worker exits 0, and so does forkgen itself
+            "exited_zero": int(exited0), "exited_error": int(exited0 - forks - 1) if paced else None,
+        }
+        for f in ("fpe", "fb"):
+            ev, cpu = num(r.get(f"{f}_events"), 0), num(r.get(f"cpu_{f}_ns"))
+            d[f"floor_{f}_us_per_event"] = cpu / 1e3 / ev if ev and cpu is not None else None
+            d[f"floor_{f}_events"] = int(ev)
+            d[f"floor_{f}_overruns"] = int(num(r.get(f"{f}_overruns"), 0))
+            d[f"floor_{f}_wakeups"] = int(num(r.get(f"{f}_wakeups"), 0))
+        # The part of the difference that is not the scan thread's: the reader thread's.
+        d["reader_ms"] = d["cpu_diff_ms"] - (d["scan_thread_ms_auto"] - d["scan_thread_ms_off"])
+        out.append(d)
+    return out
+
+
+def events_report(rows):
+    machine = next((r for r in rows if r["kind"] == "machine"), {})
+    config = next((r for r in rows if r["kind"] == "events_config"), {})
+    done = next((r for r in rows if r["kind"] == "done"), {})
+    windows = events_windows(rows)
+    out = []
+    w = out.append
+    w(f"Machine: {machine.get('nproc')} CPUs, {machine.get('mem_gb')} GiB, kernel "
+      f"{machine.get('kernel')}; {machine.get('date')}; cproc_exporter built from revision "
+      f"{machine.get('revision')} ({machine.get('dirty_files')} uncommitted files now in "
+      f"collectors/ exporter/ cmd/); load average {machine.get('loadavg_start')} at start, "
+      f"{done.get('loadavg_end')} at end; run took {done.get('seconds')} s.")
+    w(f"Settings: {config.get('repeat')} repeats (median [min–max]), windows of "
+      f"{config.get('seconds')} s of forking + 2 scans, scan intervals {config.get('intervals')} s, "
+      f"forkgen in a {config.get('container')} container, spawn={config.get('spawn')}, "
+      f"workers={config.get('workers')}, --events.buffer-bytes {config.get('buffer')}.")
+    for r in rows:
+        if r["kind"] == "events_fork_probe":
+            w(f"Unpaced probe, {r.get('spawn')}: {r.get('achieved_rate')} processes/s "
+              f"({r.get('forks')} in {r.get('seconds')} s).")
+    phases = [f"{r.get('interval')} s: {r.get('phase_ms')} ms" for r in rows if r["kind"] == "events_pair"]
+    if phases:
+        w(f"Scan phase difference between the two exporters: {', '.join(phases)}.")
+    w("")
+    intervals = sorted({d["interval_s"] for d in windows})
+    for interval in intervals:
+        sel = [d for d in windows if d["interval_s"] == interval]
+        w(f"#### --scan.interval={interval:g}s")
+        w("")
+        w("| target forks/s | achieved forks/s | events/s received (while forking) | CPU off ms/s (scan alone) "
+          "| CPU auto − off, ms per s of forking | **µs CPU / event** | lost (overrun+gap) | started − forks "
+          "| exit_zero − (forks+1) | floor, exporter's syscalls: µs/event (overruns) | floor, batched: µs/event (overruns) |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        order = []
+        for d in sel:
+            if d["rate"] not in order:
+                order.append(d["rate"])
+        for rate in order:
+            ds = [d for d in sel if d["rate"] == rate]
+            per_s = lambda key: [d[key] / d["wall_s"] for d in ds if d["wall_s"]]
+            per_gen_s = lambda key: [d[key] / (d["gen_s"] or d["wall_s"]) for d in ds if d["wall_s"]]
+            label = "idle (scan alone)" if rate == "idle" else ("unpaced, 2 workers" if rate == "max" else f"{int(rate):,}")
+            achieved = "–" if rate == "idle" else spread([d["achieved_rate"] for d in ds], 0)
+            errs = lambda key: "–" if rate == "idle" else ", ".join(str(d[key]) for d in ds)
+            w(f"| {label} | {achieved} | {spread([d['events_per_s'] for d in ds], 0)} "
+              f"| {spread(per_s('cpu_off_ms'), 2)} | {spread(per_gen_s('cpu_diff_ms'), 2)} "
+              f"| **{spread([d['us_per_event'] for d in ds], 2)}** "
+              f"| {', '.join(str(d['lost']) for d in ds)} | {errs('started_error')} | {errs('exited_error')} "
+              f"| {spread([d['floor_fpe_us_per_event'] for d in ds], 2)} ({', '.join(str(d['floor_fpe_overruns']) for d in ds)}) "
+              f"| {spread([d['floor_fb_us_per_event'] for d in ds], 2)} ({', '.join(str(d['floor_fb_overruns']) for d in ds)}) |")
+        w("")
+        idle = [d for d in sel if d["rate"] == "idle"]
+        if idle:
+            w(f"Scan alone (--events.source=off): {spread([d['scan_ms_off'] for d in idle], 2)} ms CPU "
+              f"per scan; scan thread with events on − off: "
+              f"{spread([(d['scan_thread_ms_auto'] - d['scan_thread_ms_off']) / d['scans_auto'] for d in idle if d['scans_auto']], 3)} ms per scan "
+              f"(the hand-over); reader thread at idle: "
+              f"{spread([d['reader_ms'] / d['wall_s'] for d in idle], 3)} ms/s.")
+            paced = [d for d in sel if d["rate"] not in ("idle",) and d["events"]]
+            if paced:
+                w("Split of the difference at each rate (medians): reader thread (recv, parse, "
+                  "ledger) vs scan thread (hand-over), µs per event: " + "; ".join(
+                    f"{r if r == 'max' else format(int(r), ',')}/s: "
+                    f"{fmt(med([d['reader_ms'] * 1e3 / d['events'] for d in paced if d['rate'] == r]), 2)} + "
+                    f"{fmt(med([(d['scan_thread_ms_auto'] - d['scan_thread_ms_off']) * 1e3 / d['events'] for d in paced if d['rate'] == r]), 2)}"
+                    for r in order if r != "idle") + ".")
+            w("")
+    perf = [r for r in rows if r["kind"] in ("perf_sym", "perf_thread")]
+    if perf:
+        w("perf (the auto exporter at the top rate, `perf record -g`, self time):")
+        w("")
+        w("```")
+        for line in open(sys.argv[1]):
+            if line.startswith("perf_thread "):
+                w("thread " + line[len("perf_thread "):].rstrip())
+        for line in open(sys.argv[1]):
+            if line.startswith("perf_sym "):
+                w(line[len("perf_sym "):].rstrip())
+        w("```")
+        w("")
+    w("Verdicts (target: ≤ 2 µs CPU per event, no silent loss):")
+    w("")
+    for interval in intervals:
+        sel = [d for d in windows if d["interval_s"] == interval and d["rate"] not in ("idle", "max")]
+        worst = max((med([d["us_per_event"] for d in sel if d["rate"] == r]) or 0) for r in {d["rate"] for d in sel}) if sel else None
+        silent = [d for d in windows if d["interval_s"] == interval and d["rate"] != "idle"
+                  and d["lost"] == 0 and (d["started_error"] != 0 or d["exited_error"] != 0)]
+        w(f"- {interval:g} s: worst median µs/event over the paced rates {fmt(worst, 2)} "
+          f"({'met' if worst is not None and worst <= 2 else '**not met**'}); windows with a count "
+          f"error and no loss counted: {len(silent)} ({'none: no silent loss' if not silent else '**silent loss**'}).")
+    w("")
+    return "\n".join(out), windows
+
+
 def main():
     rows = parse(sys.argv[1])
+    if any(r["kind"] == "events" for r in rows):
+        text, windows = events_report(rows)
+        print(text)
+        if len(sys.argv) > 2:
+            import json
+            with open(sys.argv[2], "w") as f:
+                json.dump({"machine": next((r for r in rows if r["kind"] == "machine"), {}),
+                           "config": next((r for r in rows if r["kind"] == "events_config"), {}),
+                           "windows": windows}, f, indent=1)
+        return
     machine = next((r for r in rows if r["kind"] == "machine"), {})
     config = next((r for r in rows if r["kind"] == "config"), {})
     done = next((r for r in rows if r["kind"] == "done"), {})
