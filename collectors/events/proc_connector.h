@@ -11,11 +11,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 
 #include "collectors/base/expected.h"
 #include "collectors/base/proc_files.h"
 #include "collectors/events/proc_event.h"
 #include "collectors/events/sequence_tracker.h"
+
+struct sockaddr_nl;
 
 namespace cproc {
 
@@ -52,7 +55,8 @@ class ProcConnector {
   ProcConnector& operator=(const ProcConnector&) = delete;
 
   // Hands every event to `handler`, on the calling thread, until Stop. Returns true once
-  // stopped; an error when the socket fails (ENOBUFS is no failure: it is counted).
+  // stopped; an error when the socket fails (ENOBUFS is no failure: it is counted). Events come
+  // in bursts: after draining the socket it waits some milliseconds (proc_connector.cpp).
   Expected<bool> Run(const Handler& handler);
 
   // Makes Run return within one poll wake-up (an eventfd), whatever the event rate.
@@ -62,8 +66,14 @@ class ProcConnector {
 
  private:
   ProcConnector(Fd socket, Fd stop);
+  struct Batch;
   // One datagram; false when there was none (EAGAIN). Errors other than ENOBUFS are returned.
   Expected<bool> ReceiveOne(ProcEvent& event, bool& parsed);
+  // Up to a batch of datagrams, each parsed event handed on; how many were read (0: none
+  // waiting; a full batch: more may be).
+  Expected<unsigned> ReceiveBatch(Batch& batch, const Handler& handler);
+  // The checks of one datagram from `from`, counted when it fails them.
+  bool Parse(const sockaddr_nl& from, std::span<const std::byte> datagram, ProcEvent& event);
   void Count(const ProcEvent& event);
 
   Fd socket_;
