@@ -164,8 +164,9 @@ main() {
   PIDHOST=$CONTAINER_ID
   run_container trap -- sh -c 'trap "exit 0" TERM; while true; do sleep 1; done'
   TRAP=$CONTAINER_ID
-  # (g) USR1 only; the loop sleeps in the background, so the trap runs as soon as it arrives.
-  local usr1='trap "exit 0" USR1; while true; do sleep 1 & wait $!; done'
+  # (g) USR1 only; `wait` returns when a trapped signal arrives, so the trap runs at once, and
+  # the one child keeps the process count steady.
+  local usr1='trap "exit 0" USR1; sleep 1000 & wait'
   run_container usr1 --stop-signal SIGUSR1 -- sh -c "$usr1"
   USR1=$CONTAINER_ID
   run_container usr1init --init --stop-signal SIGUSR1 -- sh -c "$usr1"
