@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,7 +54,12 @@ struct InitProcess {
   std::string init = "none";       // recognised init (tini, docker-init, ...) or "none"
   bool is_namespace_init = false;  // innermost NSpid is 1; false for --pid=host or shared PID ns
   bool handles_sigterm = false;    // SIGTERM caught, or a recognised init that forwards it
-  double start_time_seconds = 0;   // unix time
+  // The container's effective stop signal (what docker stop / the kubelet sends first: the
+  // declared one, else SIGTERM), and whether the init catches it or is a recognised init that
+  // forwards it. SIGKILL and SIGSTOP cannot be handled.
+  int stop_signal = SIGTERM;
+  bool handles_stop_signal = false;
+  double start_time_seconds = 0;  // unix time
 };
 
 // The pids controller of the container's cgroup (v1 or v2); absent fields were not readable.
@@ -136,6 +142,7 @@ struct Container {
   bool named_from_files = false;  // metadata was found in the runtime's files
   // Per NsKind, from the runtime's files: 1 host, 0 not, -1 not declared.
   std::array<int8_t, kNsKindCount> declared_host{-1, -1, -1, -1, -1, -1, -1, -1};
+  int declared_stop_signal = 0;  // from the runtime's files; 0: none declared (SIGTERM applies)
 
   StateCounts processes{};  // thread-group leaders by state
   uint64_t threads = 0;

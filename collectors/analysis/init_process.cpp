@@ -26,8 +26,9 @@ std::vector<std::vector<std::size_t>> InitCandidates(const Snapshot& snapshot) {
 
 InitProcess ChooseInit(const Snapshot& snapshot, const std::vector<std::size_t>& candidates,
                        const std::vector<CandidateFacts>& facts, double boot_time_seconds,
-                       double ticks_per_second) {
+                       double ticks_per_second, int declared_stop_signal) {
   InitProcess init;
+  init.stop_signal = declared_stop_signal != 0 ? declared_stop_signal : SIGTERM;
   if (candidates.empty()) return init;
   std::size_t chosen = 0;  // the earliest started, unless one is PID 1 of its namespace
   for (std::size_t k = 0; k < candidates.size(); ++k) {
@@ -43,13 +44,18 @@ InitProcess ChooseInit(const Snapshot& snapshot, const std::vector<std::size_t>&
   init.pid = p.pid;
   init.comm = p.comm;
   init.init = std::string(RecogniseInit(f.exe_basename, p.comm));
-  // A recognised init forwards SIGTERM even though masks may not show it (tini waits in
+  // A recognised init forwards the signal even though masks may not show it (tini waits in
   // sigtimedwait with an empty SigCgt, docs/ARCHITECTURE.md "Kernel facts"); otherwise the process
   // must catch it, or block it to take it synchronously (signalfd, sigwait: SigBlk). An ignored one
-  // is lost.
-  const bool ignored = SignalInMask(f.sig_ign, SIGTERM);
-  const bool taken = SignalInMask(f.sig_cgt, SIGTERM) || SignalInMask(f.sig_blk, SIGTERM);
-  init.handles_sigterm = (taken && !ignored) || init.init != "none";
+  // is lost. SIGKILL and SIGSTOP never show in the masks: nobody handles them.
+  const auto handles = [&](int signal) {
+    const bool ignored = SignalInMask(f.sig_ign, signal);
+    const bool taken = SignalInMask(f.sig_cgt, signal) || SignalInMask(f.sig_blk, signal);
+    const bool catchable = signal != SIGKILL && signal != SIGSTOP;
+    return catchable && ((taken && !ignored) || ForwardsSignal(init.init, signal));
+  };
+  init.handles_sigterm = handles(SIGTERM);
+  init.handles_stop_signal = handles(init.stop_signal);
   init.start_time_seconds =
       boot_time_seconds + static_cast<double>(p.start_ticks) / ticks_per_second;
   return init;

@@ -31,9 +31,10 @@ struct CandidateFacts {
 };
 
 // `facts` is parallel to `candidates`. `boot_time_seconds` and `ticks_per_second` convert the
-// start time. Returns an InitProcess with pid 0 when there is no candidate.
+// start time. `declared_stop_signal`: the container's (Container::declared_stop_signal), 0 for
+// SIGTERM. Returns an InitProcess with pid 0 when there is no candidate.
 InitProcess ChooseInit(const Snapshot& snapshot, const std::vector<std::size_t>& candidates,
                        const std::vector<CandidateFacts>& facts, double boot_time_seconds,
-                       double ticks_per_second);
+                       double ticks_per_second, int declared_stop_signal = 0);
 
 }  // namespace cproc

@@ -1,7 +1,11 @@
 #include "collectors/analysis/init_recognition.h"
 
+#include <algorithm>
 #include <array>
+#include <csignal>
 #include <utility>
+
+#include "collectors/base/signals.h"
 
 namespace cproc {
 namespace {
@@ -35,7 +39,29 @@ std::string_view Lookup(std::string_view name) {
   return {};
 }
 
+// tini leaves the synchronous faults and the terminal stops unblocked (its configure_signals)
+// and forwards whatever else sigtimedwait returns; SIGCHLD it keeps to reap.
+constexpr std::array<int, 10> kTiniKeeps = {SIGFPE,  SIGILL, SIGSEGV, SIGBUS,  SIGABRT,
+                                            SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGCHLD};
+
 }  // namespace
+
+bool ForwardsSignal(std::string_view init, int signal) {
+  // SIGKILL and SIGSTOP reach no handler; nothing forwards them.
+  if (init == "none" || signal == SIGKILL || signal == SIGSTOP || signal < 1 ||
+      signal > kSignalMax) {
+    return false;
+  }
+  if (signal == SIGTERM) return true;
+  if (init == "tini" || init == "docker-init") {
+    return std::find(kTiniKeeps.begin(), kTiniKeeps.end(), signal) == kTiniKeeps.end();
+  }
+  // dumb-init waits for signals 1..31 (its MAXSIG) and forwards all but SIGCHLD; catatonit
+  // forwards every signal but SIGCHLD.
+  if (init == "dumb-init") return signal <= 31 && signal != SIGCHLD;
+  if (init == "catatonit") return signal != SIGCHLD;
+  return false;
+}
 
 std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm) {
   if (auto init = Lookup(exe_basename); !init.empty()) return init;

@@ -12,4 +12,10 @@ namespace cproc {
 // supervisord (a Python script). Returns the init's canonical name ("tini", ...) or "none".
 std::string_view RecogniseInit(std::string_view exe_basename, std::string_view comm);
 
+// Whether recognised init `init` (RecogniseInit's answer) passes `signal` on to its child
+// whatever its masks show. Every one does for SIGTERM (the assumption behind handles_sigterm);
+// tini / docker-init, dumb-init and catatonit forward what they can take, each with its own
+// exceptions. For the others (systemd, s6, runit, ...) only their masks can tell. "none": false.
+bool ForwardsSignal(std::string_view init, int signal);
+
 }  // namespace cproc

@@ -24,6 +24,7 @@ inline void DescribeFromMetadata(const ContainerMetadata& m, std::string_view ru
   c.pod_namespace = m.pod_namespace;
   if (!m.pod_uid.empty()) c.pod_uid = m.pod_uid;
   c.declared_host = m.declared_host;
+  c.declared_stop_signal = m.stop_signal;
 }
 
 }  // namespace cproc

@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 
+#include "collectors/base/signals.h"
 #include "collectors/runtimes/boltdb.h"
 
 namespace cproc {
@@ -103,13 +105,18 @@ Expected<LibpodState> ParseLibpodState(std::string_view bolt_file) {
   if (!pods) return Error{pods.error()};
 
   auto containers = EachConfig(
-      db, "ctr", {"name", "pod", "pause"}, state,
+      db, "ctr", {"name", "pod", "pause", "stopSignal"}, state,
       [&](std::string id, const json& config, const bolt::Bucket& bucket) -> Expected<bool> {
         LibpodContainer c;
         c.name = StringAt(config, "name");
         c.pod_id = StringAt(config, "pod");
         if (auto pause = config.find("pause"); pause != config.end() && pause->is_boolean()) {
           c.infra = pause->get<bool>();
+        }
+        if (auto stop = config.find("stopSignal");
+            stop != config.end() && stop->is_number_unsigned() &&
+            stop->get<uint64_t>() <= static_cast<uint64_t>(kSignalMax)) {
+          c.stop_signal = static_cast<int>(stop->get<uint64_t>());
         }
         if (c.pod_id.empty()) {  // older configs: the bucket's own "pod-id"
           auto pod_id = db.Get(bucket, "pod-id");

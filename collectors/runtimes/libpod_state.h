@@ -24,8 +24,9 @@ namespace cproc {
 
 struct LibpodContainer {
   std::string name;
-  std::string pod_id;  // "" when not in a pod
-  bool infra = false;  // a pod's infra container (config "pause")
+  std::string pod_id;   // "" when not in a pod
+  bool infra = false;   // a pod's infra container (config "pause")
+  int stop_signal = 0;  // config "stopSignal"; 0 when absent or out of range
 };
 
 struct LibpodState {

@@ -302,6 +302,8 @@ bool MetadataStore::FromLibpod(const std::string& id, Entry& entry, double now_s
     if (it == state->containers.end()) continue;
     const LibpodContainer& container = it->second;
     if (entry.metadata.name.empty()) entry.metadata.name = container.name;
+    // What `podman stop` sends; the OCI config's annotation is only a copy of it.
+    if (container.stop_signal != 0) entry.metadata.stop_signal = container.stop_signal;
     if (!container.pod_id.empty()) {
       entry.metadata.pod_uid = container.pod_id;
       auto pod = state->pod_names.find(container.pod_id);

@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <initializer_list>
 
+#include "collectors/base/signals.h"
 #include "collectors/runtimes/container_layouts.h"
 
 namespace cproc {
@@ -56,6 +58,20 @@ std::string PodmanPodOfCgroupsPath(std::string_view path) {
   return {};
 }
 
+// A stop signal written as a name or a number, in a string or as a JSON number; 0 when absent
+// or not a signal (the runtime falls back to SIGTERM, and so does the exporter). Like other odd
+// field values, not a parse error: the rest of the file is good.
+int StopSignalAt(const json& object, std::string_view key) {
+  if (!object.is_object()) return 0;
+  auto it = object.find(key);
+  if (it == object.end()) return 0;
+  if (it->is_number_unsigned()) {
+    const auto number = it->get<uint64_t>();
+    return number <= static_cast<uint64_t>(kSignalMax) ? static_cast<int>(number) : 0;
+  }
+  return it->is_string() ? ParseSignal(it->get_ref<const std::string&>()).value_or(0) : 0;
+}
+
 }  // namespace
 
 Expected<ContainerMetadata> ParseDockerMetadata(std::string_view config_v2_json,
@@ -67,6 +83,7 @@ Expected<ContainerMetadata> ParseDockerMetadata(std::string_view config_v2_json,
   if (!m.name.empty() && m.name.front() == '/') m.name.erase(0, 1);
   const json& inner = config->contains("Config") ? (*config)["Config"] : json();
   m.image = StringAt(inner, "Image");
+  m.stop_signal = StopSignalAt(inner, "StopSignal");
   // cri-dockerd (Kubernetes on Docker) labels its containers.
   const json& labels = inner.is_object() && inner.contains("Labels") ? inner["Labels"] : json();
   m.pod_name = StringAt(labels, "io.kubernetes.pod.name");
@@ -110,6 +127,10 @@ Expected<ContainerMetadata> ParseOciConfig(std::string_view config_json) {
       annotations, {"io.kubernetes.cri.container-type", "io.kubernetes.cri-o.ContainerType"});
   m.sandbox = type == "sandbox";
   if (m.sandbox && m.name.empty()) m.name = "POD";
+  for (std::string_view key :
+       {"org.opencontainers.image.stopSignal", "io.containerd.image.config.stop-signal"}) {
+    if (m.stop_signal == 0) m.stop_signal = StopSignalAt(annotations, key);
+  }
 
   const json& linux = config->contains("linux") ? (*config)["linux"] : json();
   if (m.pod_uid.empty()) m.pod_uid = PodmanPodOfCgroupsPath(StringAt(linux, "cgroupsPath"));

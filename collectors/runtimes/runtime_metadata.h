@@ -25,10 +25,14 @@ struct ContainerMetadata {
   // Declared use of the host's namespaces, per NsKind: 1 host, 0 own or another container's,
   // -1 not declared by this runtime's files.
   std::array<int8_t, kNsKindCount> declared_host{-1, -1, -1, -1, -1, -1, -1, -1};
+  // The signal `docker stop` / the kubelet sends first; 0 when these files declare none (or an
+  // invalid one: the runtime then sends SIGTERM).
+  int stop_signal = 0;
 };
 
 // Docker: <data-root>/containers/<id>/config.v2.json and hostconfig.json (the latter may be
-// empty if unreadable: names still work, declarations stay -1).
+// empty if unreadable: names still work, declarations stay -1). The stop signal is
+// Config.StopSignal (docker run --stop-signal, Dockerfile STOPSIGNAL; absent for SIGTERM).
 Expected<ContainerMetadata> ParseDockerMetadata(std::string_view config_v2_json,
                                                 std::string_view hostconfig_json);
 
@@ -37,7 +41,9 @@ Expected<ContainerMetadata> ParseDockerMetadata(std::string_view config_v2_json,
 // (a kind that is not listed is inherited from the runtime, i.e. the host's). Podman writes no
 // name or image annotation (io.container.manager=libpod, io.podman.annotations.* flags only):
 // its names are in containers.json. Its linux.cgroupsPath names a pod's slice
-// ("machine-libpod_pod_<pod id>.slice:libpod:<id>"), which gives the Podman pod id.
+// ("machine-libpod_pod_<pod id>.slice:libpod:<id>"), which gives the Podman pod id. The stop
+// signal is the annotation org.opencontainers.image.stopSignal (Podman writes the number) or
+// io.containerd.image.config.stop-signal.
 Expected<ContainerMetadata> ParseOciConfig(std::string_view config_json);
 
 // One entry of containers/storage's <driver>-containers/containers.json (or

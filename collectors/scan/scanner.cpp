@@ -103,8 +103,9 @@ struct Scanner::State {
             processes.ReadCandidate(proc_fd, snapshot.processes[candidates[c][k]].pid, errors);
         if (facts[k].nspid.size() > 1 && facts[k].nspid.back() == 1) break;
       }
-      snapshot.containers[c].init =
-          ChooseInit(snapshot, candidates[c], facts, snapshot.boot_time_seconds, ticks_per_second);
+      Container& container = snapshot.containers[c];
+      container.init = ChooseInit(snapshot, candidates[c], facts, snapshot.boot_time_seconds,
+                                  ticks_per_second, container.declared_stop_signal);
     }
   }
 

@@ -1,6 +1,7 @@
 // The container's init (PID 1) and how well orphans are reaped.
 #include <string>
 
+#include "collectors/base/signals.h"
 #include "exporter/metrics/container_labels.h"
 #include "exporter/metrics/family_groups.h"
 
@@ -11,6 +12,7 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
   auto host_pid = Family(Metric::kContainerPid1HostPid);
   auto start_time = Family(Metric::kContainerPid1StartTime);
   auto sigterm = Family(Metric::kContainerPid1HandlesSigterm);
+  auto stop_signal = Family(Metric::kContainerPid1HandlesStopSignal);
   auto namespace_init = Family(Metric::kContainerPid1IsNamespaceInit);
   auto zombies = Family(Metric::kContainerZombies);
   auto oldest = Family(Metric::kContainerOldestZombie);
@@ -20,10 +22,14 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
     if (c.identity_pending) continue;  // not yet: its labels would still change
     const LabelPairs labels = ContainerLabels(c);
     if (c.init.pid != 0) {
-      info.Add(With(With(labels, "comm", SanitizeLabelValue(c.init.comm)), "init", c.init.init), 1);
+      info.Add(
+          With(With(With(labels, "comm", SanitizeLabelValue(c.init.comm)), "init", c.init.init),
+               "stop_signal", SignalName(c.init.stop_signal)),
+          1);
       host_pid.Add(labels, c.init.pid);
       start_time.Add(labels, c.init.start_time_seconds);
       sigterm.Add(labels, c.init.handles_sigterm ? 1 : 0);
+      stop_signal.Add(labels, c.init.handles_stop_signal ? 1 : 0);
       namespace_init.Add(labels, c.init.is_namespace_init ? 1 : 0);
     }
     zombies.Add(With(labels, "parent", "pid1"), c.zombies.parent_pid1)
@@ -33,8 +39,8 @@ void AddInitFamilies(const Snapshot& snapshot, Families& out) {
     oldest_pid1.Add(labels, c.zombies.oldest_pid1_seconds);
     adopted.Add(labels, static_cast<double>(c.orphans_adopted_total));
   }
-  for (auto* family : {&info, &host_pid, &start_time, &sigterm, &namespace_init, &zombies, &oldest,
-                       &oldest_pid1, &adopted}) {
+  for (auto* family : {&info, &host_pid, &start_time, &sigterm, &stop_signal, &namespace_init,
+                       &zombies, &oldest, &oldest_pid1, &adopted}) {
     out.push_back(family->Build());
   }
 }

@@ -57,9 +57,10 @@ void AddContainerProcessSpecs(Table& t) {
 void AddInitSpecs(Table& t) {
   using enum Metric;
   Set(t, kContainerPid1Info, "cproc_container_pid1_info", kGauge,
-      "Always 1: the container's init, its comm and the recognised init program (tini, "
-      "docker-init, dumb-init, ...) or none.",
-      PerContainer({"comm", "init"}));
+      "Always 1: the container's init, its comm, the recognised init program (tini, "
+      "docker-init, dumb-init, ...) or none, and the container's stop signal (what docker stop "
+      "and the kubelet send first; SIGTERM unless the runtime's files declare another).",
+      PerContainer({"comm", "init", "stop_signal"}));
   Set(t, kContainerPid1HostPid, "cproc_container_pid1_host_pid", kGauge,
       "Host PID of the container's init (docker inspect .State.Pid).", PerContainer());
   Set(t, kContainerPid1StartTime, "cproc_container_pid1_start_time_seconds", kGauge,
@@ -67,6 +68,12 @@ void AddInitSpecs(Table& t) {
   Set(t, kContainerPid1HandlesSigterm, "cproc_container_pid1_handles_sigterm", kGauge,
       "1 if the init catches SIGTERM or is a recognised init that forwards it; 0 means docker "
       "stop waits for the timeout and sends SIGKILL.",
+      PerContainer());
+  Set(t, kContainerPid1HandlesStopSignal, "cproc_container_pid1_handles_stop_signal", kGauge,
+      "1 if the init catches the container's stop signal (the stop_signal label of "
+      "cproc_container_pid1_info) or is a recognised init that forwards it; 0 means docker stop "
+      "waits for the timeout and sends SIGKILL. Always 0 for a stop signal of SIGKILL or SIGSTOP, "
+      "which no process can handle.",
       PerContainer());
   Set(t, kContainerPid1IsNamespaceInit, "cproc_container_pid1_is_namespace_init", kGauge,
       "1 if the reported process is PID 1 of its PID namespace (adopts orphans); 0 for "

@@ -27,6 +27,7 @@ enum class Metric : uint8_t {
   kContainerPid1HostPid,
   kContainerPid1StartTime,
   kContainerPid1HandlesSigterm,
+  kContainerPid1HandlesStopSignal,
   kContainerPid1IsNamespaceInit,
   kContainerZombies,
   kContainerOldestZombie,

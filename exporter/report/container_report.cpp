@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collectors/base/signals.h"
 #include "collectors/base/utf8.h"
 #include "exporter/metrics/label_values.h"
 
@@ -214,6 +215,8 @@ std::string RenderContainersJson(const Snapshot& snapshot,
                       {"init", c.init.init},
                       {"is_namespace_init", c.init.is_namespace_init},
                       {"handles_sigterm", c.init.handles_sigterm},
+                      {"stop_signal", SignalName(c.init.stop_signal)},
+                      {"handles_stop_signal", c.init.handles_stop_signal},
                       {"start_time_seconds", c.init.start_time_seconds}};
     }
     json pids = json::object();

@@ -100,7 +100,7 @@ ctr_truth() {
   [[ $task_pid == "$pid" ]] || E2E_PROBLEMS+=("ctr task ls says PID $task_pid, was $pid")
   expect_identity "$file" "$CID" "$ID" "" "" containerd "" "" containerd-namespaced "$NEEDLE"
   expect_host_truth "$file" "$CID" "$NEEDLE" "$pid"
-  expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"none\"}" 1
+  expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"none\",stop_signal=\"SIGTERM\"}" 1
   expect_series "cproc_container_pid1_is_namespace_init{}" 1
   # containerd's own list of the task's processes (its cgroup: zombies have left it).
   live=$(($(ctr_ task ps "$ID" | wc -l) - 1))

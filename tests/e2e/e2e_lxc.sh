@@ -78,7 +78,7 @@ lxc_truth() {
   [[ $pid1 == "$PID1" ]] || E2E_PROBLEMS+=("lxc-info now says PID 1 is '$pid1', was $PID1")
   expect_identity "$file" "$CID" "$LXC_NAME" "" "" lxc "" "" lxc-payload "$CGROUP"
   expect_host_truth "$file" "$CID" "$NEEDLE" "$PID1"
-  expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"init\"}" 1  # busybox
+  expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"init\",stop_signal=\"SIGTERM\"}" 1  # busybox
   expect_series "cproc_container_pid1_is_namespace_init{}" 1
   # Busybox init takes SIGTERM (reboot) in sigtimedwait, where /proc shows no handler and no
   # block; the restart below proves it.

@@ -9,7 +9,13 @@
 #       --pids-limit 2 -> pids_limit_hits_total >= 1;
 #   (e) --pid=host: pid1_host_pid is the main process, is_namespace_init 0;
 #   (f) a busybox sh with `trap ... TERM` as PID 1: handles_sigterm 1, init none, and a
-#       `docker exec -d` session does not become "PID 1".
+#       `docker exec -d` session does not become "PID 1";
+#   (g) the stop signal, over several scans: `--stop-signal SIGUSR1` with a PID 1 that traps
+#       USR1 only: pid1_info{stop_signal="SIGUSR1"}, handles_stop_signal 1, handles_sigterm 0;
+#       the same under --init (docker-init forwards USR1): 1; no --stop-signal: "SIGTERM", with
+#       handles_stop_signal = handles_sigterm (0 for `sleep`, 1 for the TERM trap and --init).
+#       Ground truth: SigCgt in /proc/PID/status before, and `docker stop` at the end: the
+#       containers said to handle their stop signal stop at once, `sleep` only at the timeout.
 #
 #   e2e_pid1_reaping.sh PATH_TO_cproc_exporter
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -19,7 +25,7 @@ require_docker
 ensure_test_image
 
 METRICS="$E2E_TMP/metrics.txt"
-ZOMBIE="" INIT="" LIMIT7="" NOLIMIT="" FORKFAIL="" PIDHOST="" TRAP=""
+ZOMBIE="" INIT="" LIMIT7="" NOLIMIT="" FORKFAIL="" PIDHOST="" TRAP="" USR1="" USR1_INIT=""
 ALL=()
 
 # --- expectations, each a function of the metrics file (see expect_eventually in lib.sh)
@@ -103,6 +109,45 @@ exec_sleep_running() {
 
 sample_of() { sample_sum "$METRICS" "$@"; }
 
+# (g) every container's stop signal and whether its PID 1 handles it.
+check_stop_signals() {
+  local m=$1 c
+  c=$(cid "$USR1")
+  expect_sample "$m" 1 cproc_container_pid1_info "$c" 'comm="sh"' 'init="none"' 'stop_signal="SIGUSR1"'
+  expect_sample "$m" 1 cproc_container_pid1_handles_stop_signal "$c"
+  expect_sample "$m" 0 cproc_container_pid1_handles_sigterm "$c"
+  c=$(cid "$USR1_INIT")
+  expect_sample "$m" 1 cproc_container_pid1_info "$c" 'init="docker-init"' 'stop_signal="SIGUSR1"'
+  expect_sample "$m" 1 cproc_container_pid1_handles_stop_signal "$c"
+  c=$(cid "$NOLIMIT")  # sleep as PID 1, no --stop-signal
+  expect_sample "$m" 1 cproc_container_pid1_info "$c" 'comm="sleep"' 'stop_signal="SIGTERM"'
+  expect_sample "$m" 0 cproc_container_pid1_handles_stop_signal "$c"
+  c=$(cid "$TRAP")
+  expect_sample "$m" 1 cproc_container_pid1_info "$c" 'comm="sh"' 'stop_signal="SIGTERM"'
+  expect_sample "$m" 1 cproc_container_pid1_handles_stop_signal "$c"
+  c=$(cid "$INIT")
+  expect_sample "$m" 1 cproc_container_pid1_info "$c" 'init="docker-init"' 'stop_signal="SIGTERM"'
+  expect_sample "$m" 1 cproc_container_pid1_handles_stop_signal "$c"
+  # One pid1_info series per container: the label never splits it.
+  expect_sample "$m" 1 cproc_container_pid1_info "$(cid "$USR1")"
+}
+
+# caught_signal ID SIGNAL: the container's PID 1 has a handler for SIGNAL (SigCgt).
+caught_signal() {
+  local pid mask
+  pid=$(container_host_pid "$1")
+  mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status")
+  (((0x$mask >> ($2 - 1)) & 1))
+}
+
+# stop_seconds ID TIMEOUT: how long `docker stop -t TIMEOUT` takes, in whole seconds; 999 when
+# it failed.
+stop_seconds() {
+  local started=$SECONDS
+  timeout 60 "$DOCKER" stop -t "$2" "$1" >/dev/null || { echo 999; return; }
+  echo $((SECONDS - started))
+}
+
 main() {
   local cmd='(sleep 1 &); exec sleep 1000'
   run_container zombie -- sh -c "$cmd"
@@ -119,7 +164,14 @@ main() {
   PIDHOST=$CONTAINER_ID
   run_container trap -- sh -c 'trap "exit 0" TERM; while true; do sleep 1; done'
   TRAP=$CONTAINER_ID
-  ALL=("$ZOMBIE" "$INIT" "$LIMIT7" "$NOLIMIT" "$FORKFAIL" "$PIDHOST" "$TRAP")
+  # (g) USR1 only; `wait` returns when a trapped signal arrives, so the trap runs at once, and
+  # the one child keeps the process count steady.
+  local usr1='trap "exit 0" USR1; sleep 1000 & wait'
+  run_container usr1 --stop-signal SIGUSR1 -- sh -c "$usr1"
+  USR1=$CONTAINER_ID
+  run_container usr1init --init --stop-signal SIGUSR1 -- sh -c "$usr1"
+  USR1_INIT=$CONTAINER_ID
+  ALL=("$ZOMBIE" "$INIT" "$LIMIT7" "$NOLIMIT" "$FORKFAIL" "$PIDHOST" "$TRAP" "$USR1" "$USR1_INIT")
   local started=$SECONDS
 
   # Ground truth for the "no limit" case: Docker's default may have been changed (daemon.json
@@ -192,6 +244,34 @@ main() {
     fi
   done
   ((i == 6)) && log "OK: PID 1 of the trap container unchanged over 6 scans after docker exec -d"
+
+  # (g) the stop signal. Ground truth first: the USR1 trap is installed, no TERM handler.
+  wait_until 10 "the USR1 trap installed in ${USR1:0:12}" caught_signal "$USR1" 10 ||
+    fail "PID 1 of ${USR1:0:12} shows no SIGUSR1 handler in SigCgt"
+  caught_signal "$USR1" 15 && fail "PID 1 of ${USR1:0:12} catches SIGTERM: the test means it not to"
+  expect_eventually 10 "stop signal and its handling of every container" "$METRICS" \
+    check_stop_signals || soft_fail "stop-signal metrics differ (expected vs seen above)"
+  # ... the same on every scan: neither the label nor the gauge moves.
+  for i in 1 2 3 4 5; do
+    sleep 1
+    if ! check_round "$METRICS" check_stop_signals; then
+      printf '  %s\n' "${E2E_PROBLEMS[@]}"
+      soft_fail "stop-signal metrics changed at scan $i after they were right"
+      break
+    fi
+  done
+  ((i == 5)) && log "OK: stop_signal labels and handles_stop_signal unchanged over 5 more scans"
+  # docker stop sends the stop signal: handled, the container goes at once; `sleep` as PID 1
+  # (SIGTERM, not handled) only when the timeout SIGKILLs it.
+  local took id
+  for id in "$USR1" "$USR1_INIT"; do
+    took=$(stop_seconds "$id" 20)
+    ((took < 10)) || soft_fail "docker stop of ${id:0:12} (SIGUSR1 handled) took ${took}s: not handled"
+    log "docker stop of ${id:0:12} (SIGUSR1, handled) took ${took}s"
+  done
+  took=$(stop_seconds "$NOLIMIT" 3)
+  ((took >= 3 && took < 999)) || soft_fail "docker stop of ${NOLIMIT:0:12} (sleep, SIGTERM) took ${took}s: handled?"
+  log "docker stop of ${NOLIMIT:0:12} (sleep, SIGTERM not handled) took ${took}s (timeout 3 s)"
 
   finish
 }

@@ -14,6 +14,9 @@
 #                                                         net/ipc/uts peers 2, foreign 0
 #   infra     the pod's infra container (catatonit -P)    a member of the pod too
 #   lim       --pids-limit 13                             pids_limit 13
+#   usr1      --stop-signal SIGUSR1, a shell trapping USR1  pid1_info{stop_signal="SIGUSR1"},
+#                                                         handles_stop_signal 1 (SigCgt), and
+#                                                         podman inspect's StopSignal is 10
 #   late      --rm, started after round 3, removed after 6 present in rounds 4-6, gone in 7-10
 #   latea     in a pod created after round 3 (latepod,    the pod's name and id from their
 #   lateinfra with its infra), removed after round 6      first scan on; gone in 7-10
@@ -26,7 +29,8 @@
 #     cgroup, and /api/v1/containers saying the same;
 #   - what expect_host_truth (lib.sh) checks, in one pass for all containers: processes by
 #     state (running/sleeping/disk_sleep as their sum) and threads, zombies by parent, PID 1's
-#     host PID (= .State.Pid), start time, SIGTERM handling, pids_current, host_namespace of
+#     host PID (= .State.Pid), start time, SIGTERM handling, the stop signal (SIGTERM unless
+#     the role says otherwise) and its handling (its bit in SigCgt/SigBlk), pids_current, host_namespace of
 #     every kind; plus is_namespace_init (NSpid), pid1_info{comm,init}, pids_limit (pids.max),
 #     the oldest zombie's age (growing from round to round), namespace_peers and
 #     namespace_foreign_peers of every kind from the namespace links in /proc,
@@ -53,6 +57,7 @@ declare -A NAME=()    # role -> Podman name
 declare -A ID=()      # role -> full id
 declare -A INIT=()    # role -> the init the exporter must recognise ("none" for none)
 declare -A POD=()     # role -> Podman pod name ("" outside a pod)
+declare -A STOP=()    # role -> its stop signal's number and name, when not "15 SIGTERM"
 declare -A POD_ID=()  # pod name -> pod id
 GONE_IDS=()           # containers removed during the rounds: no series of theirs may remain
 
@@ -296,22 +301,23 @@ counts() {
 # ignored (SigIgn), "unknown" while it waits in sigtimedwait (see read_host_truth).
 STATUS_NSINIT="" STATUS_SIGTERM=""
 read_status() {
-  local key value rest cgt=0 blk=0 ign=0 nspid=() wchan=""
-  STATUS_NSINIT="?" STATUS_SIGTERM="?"
+  local key value rest cgt=0 blk=0 ign=0 nspid=() wchan="" stop=${2:-15}
+  STATUS_NSINIT="?" STATUS_SIGTERM="?" STATUS_STOP="?"
   [[ -r /proc/$1/status ]] || return 0
   while read -r key value rest; do
     case $key in
       NSpid:) read -r -a nspid <<<"$value $rest" ;;
-      SigCgt:) cgt=$((16#$value >> 14 & 1)) ;; # SIGTERM = 15: bit 14 of the mask
-      SigBlk:) blk=$((16#$value >> 14 & 1)) ;;
-      SigIgn:) ign=$((16#$value >> 14 & 1)) ;;
+      SigCgt:) cgt=16#$value ;; # signal N: bit N-1 of the mask
+      SigBlk:) blk=16#$value ;;
+      SigIgn:) ign=16#$value ;;
     esac
   done <"/proc/$1/status"
   STATUS_NSINIT=0
   ((${#nspid[@]})) && [[ ${nspid[-1]} == 1 ]] && STATUS_NSINIT=1
-  STATUS_SIGTERM=$(((cgt | blk) & !ign))
+  STATUS_SIGTERM=$((((cgt | blk) & ~ign) >> 14 & 1))
+  STATUS_STOP=$((((cgt | blk) & ~ign) >> (stop - 1) & 1))
   { read -r wchan <"/proc/$1/wchan"; } 2>/dev/null || true
-  [[ $wchan == *sigtimedwait* ]] && STATUS_SIGTERM=unknown
+  [[ $wchan == *sigtimedwait* ]] && STATUS_SIGTERM=unknown STATUS_STOP=unknown
   return 0
 }
 
@@ -347,13 +353,17 @@ check_container() {
 
   # PID 1 (or the main process, for --pid=host / --pid=container:X)
   want "$pid" cproc_container_pid1_host_pid "$c"
-  read_status "$pid"
+  local stop=${STOP[$role]:-15 SIGTERM}
+  read_status "$pid" "${stop% *}"
   want "$STATUS_NSINIT" cproc_container_pid1_is_namespace_init "$c"
   comm="?"
   read -r comm <"/proc/$pid/comm" || true
-  want 1 cproc_container_pid1_info "$c" "comm=\"$comm\"" "init=\"${INIT[$role]}\""
-  [[ ${INIT[$role]} != none ]] && STATUS_SIGTERM=1 # a recognised init forwards it
+  want 1 cproc_container_pid1_info "$c" "comm=\"$comm\"" "init=\"${INIT[$role]}\"" \
+    "stop_signal=\"${stop#* }\""
+  # A recognised init forwards SIGTERM; catatonit every other signal but SIGCHLD too.
+  [[ ${INIT[$role]} != none ]] && STATUS_SIGTERM=1 STATUS_STOP=1
   [[ $STATUS_SIGTERM == unknown ]] || want "$STATUS_SIGTERM" cproc_container_pid1_handles_sigterm "$c"
+  [[ $STATUS_STOP == unknown ]] || want "$STATUS_STOP" cproc_container_pid1_handles_stop_signal "$c"
   want ">=${PROC[$role start_lo]:-0}" cproc_container_pid1_start_time_seconds "$c"
   want "<=${PROC[$role start_hi]:-0}" cproc_container_pid1_start_time_seconds "$c"
 
@@ -590,6 +600,13 @@ main() {
   add_pod_member poda "$pod" sleep 1000
   add_pod_member podb "$pod" sleep 1001
   add_container lim none --network none --pids-limit "$PIDS_LIMIT" -- sleep 1000
+  add_container usr1 none --network none --stop-signal SIGUSR1 -- \
+    sh -c 'trap "exit 0" USR1; sleep 1000 & wait'
+  STOP[usr1]="10 SIGUSR1"
+  # Ground truth for the declaration: what `podman stop` will send.
+  local declared
+  declared=$(podman_ inspect -f '{{.Config.StopSignal}}' "${ID[usr1]}")
+  [[ $declared == 10 ]] || fail "podman inspect says StopSignal '$declared' for --stop-signal SIGUSR1"
   E2E_PROBLEMS=()
   read_podman || fail "${E2E_PROBLEMS[*]}"
 

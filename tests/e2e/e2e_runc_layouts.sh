@@ -302,7 +302,7 @@ check_all() {
     expect_loaded_identity "${K_CID[$key]}" "${identity[@]:0:8}"
     expect_host_truth "$file" "${K_CID[$key]}" "${K_NEEDLE[$key]}" "$pid" \
       "${E2E_NEEDLE_PIDS[${K_NEEDLE[$key]}]}"
-    expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"none\"}" 1
+    expect_series "cproc_container_pid1_info{comm=\"${E2E_HOST[comm]}\",init=\"none\",stop_signal=\"SIGTERM\"}" 1
     expect_series "cproc_container_pid1_is_namespace_init{}" 1
     for kind in pid net ipc uts mnt; do
       peers=0 foreign=0

@@ -100,3 +100,71 @@ TEST_CASE("init: SIGTERM handling from masks, and recognised inits forward it") 
   CHECK(tini.handles_sigterm);
   CHECK(ChooseInit(snap, {}, {}, 0, 100).pid == 0);
 }
+
+TEST_CASE("init: the stop signal is the declared one, else SIGTERM, and is checked in the masks") {
+  auto snap = WithContainers({Make(3050, 3029, 0, 1000, 'S', "sh")}, 1);
+  // Nothing declared: SIGTERM, and both gauges agree.
+  InitProcess plain = ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGTERM))}, 0, 100);
+  CHECK(plain.stop_signal == SIGTERM);
+  CHECK(plain.handles_stop_signal);
+  CHECK(plain.handles_sigterm);
+  // docker run --stop-signal SIGUSR1 with `trap ... USR1`: handles the stop signal, not SIGTERM.
+  InitProcess usr1 = ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGUSR1))}, 0, 100, SIGUSR1);
+  CHECK(usr1.stop_signal == SIGUSR1);
+  CHECK(usr1.handles_stop_signal);
+  CHECK_FALSE(usr1.handles_sigterm);
+  // ... and the other way round: traps TERM, but docker stop sends USR1.
+  InitProcess term = ChooseInit(snap, {0}, {Facts({3050, 1}, Bit(SIGTERM))}, 0, 100, SIGUSR1);
+  CHECK_FALSE(term.handles_stop_signal);
+  CHECK(term.handles_sigterm);
+  // Blocked for signalfd counts; ignored does not.
+  CandidateFacts blocked = Facts({3050, 1});
+  blocked.sig_blk = Bit(SIGQUIT);
+  CHECK(ChooseInit(snap, {0}, {blocked}, 0, 100, SIGQUIT).handles_stop_signal);
+  blocked.sig_ign = Bit(SIGQUIT);
+  CHECK_FALSE(ChooseInit(snap, {0}, {blocked}, 0, 100, SIGQUIT).handles_stop_signal);
+  // systemd as PID 1 takes SIGRTMIN+3 (37) through signalfd.
+  CandidateFacts systemd = Facts({3050, 1}, 0, "systemd");
+  systemd.sig_blk = Bit(37) | Bit(SIGTERM);
+  InitProcess rt = ChooseInit(snap, {0}, {systemd}, 0, 100, 37);
+  CHECK(rt.init == "systemd");
+  CHECK(rt.stop_signal == 37);
+  CHECK(rt.handles_stop_signal);
+  // No candidate: the signal is still known; nothing handles it.
+  InitProcess none = ChooseInit(snap, {}, {}, 0, 100, SIGUSR2);
+  CHECK(none.pid == 0);
+  CHECK(none.stop_signal == SIGUSR2);
+  CHECK_FALSE(none.handles_stop_signal);
+}
+
+TEST_CASE("init: SIGKILL or SIGSTOP as the stop signal is never handled") {
+  auto snap = WithContainers({Make(3050, 3029, 0, 1000, 'S', "sh")}, 1);
+  for (int signal : {SIGKILL, SIGSTOP}) {
+    CAPTURE(signal);
+    CandidateFacts all = Facts({3050, 1}, ~0ULL, "docker-init");
+    all.sig_blk = ~0ULL;
+    InitProcess init = ChooseInit(snap, {0}, {all}, 0, 100, signal);
+    CHECK(init.stop_signal == signal);
+    CHECK_FALSE(init.handles_stop_signal);
+    CHECK(init.handles_sigterm);
+  }
+}
+
+TEST_CASE("init: recognised inits forward the stop signal their masks do not show") {
+  auto snap = WithContainers({Make(3050, 3029, 0, 1000, 'S', "sh")}, 1);
+  const auto handles = [&](const char* exe, int signal) {
+    return ChooseInit(snap, {0}, {Facts({3050, 1}, 0, exe)}, 0, 100, signal).handles_stop_signal;
+  };
+  CHECK(handles("docker-init", SIGUSR1));  // docker run --init --stop-signal SIGUSR1
+  CHECK(handles("tini", SIGQUIT));
+  CHECK(handles("tini", 37));
+  CHECK_FALSE(handles("tini", SIGSEGV));  // left unblocked: tini itself would take it
+  CHECK(handles("dumb-init", SIGWINCH));
+  CHECK_FALSE(handles("dumb-init", 37));  // it waits for 1..31 only
+  CHECK(handles("catatonit", SIGUSR2));
+  // Every recognised init is taken to forward SIGTERM (handles_sigterm); another signal to an
+  // init that is not a forwarder shows only in its masks.
+  CHECK(handles("s6-svscan", SIGTERM));
+  CHECK_FALSE(handles("s6-svscan", SIGUSR1));
+  CHECK_FALSE(handles("busybox", SIGUSR1));
+}

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <string>
 
 using cproc::RecogniseInit;
@@ -46,4 +47,39 @@ TEST_CASE("inits are recognised by executable first, then by name") {
     CAPTURE(std::string(c.comm));
     CHECK(RecogniseInit(c.exe, c.comm) == c.init);
   }
+}
+
+TEST_CASE("which recognised inits forward a signal whatever their masks show") {
+  using cproc::ForwardsSignal;
+  for (const char* init : {"tini", "docker-init", "dumb-init", "catatonit", "pause", "s6", "runit",
+                           "systemd", "init", "supervisord"}) {
+    CAPTURE(init);
+    CHECK(ForwardsSignal(init, SIGTERM));  // what handles_sigterm has always assumed
+    CHECK_FALSE(ForwardsSignal(init, SIGKILL));
+    CHECK_FALSE(ForwardsSignal(init, SIGSTOP));
+    CHECK_FALSE(ForwardsSignal(init, 0));
+    CHECK_FALSE(ForwardsSignal(init, 65));
+  }
+  CHECK_FALSE(ForwardsSignal("none", SIGTERM));
+  for (const char* init : {"tini", "docker-init"}) {
+    CAPTURE(init);
+    for (int signal : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPWR, 37, 64}) {
+      CAPTURE(signal);
+      CHECK(ForwardsSignal(init, signal));
+    }
+    for (int signal :
+         {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU, SIGCHLD}) {
+      CAPTURE(signal);
+      CHECK_FALSE(ForwardsSignal(init, signal));
+    }
+  }
+  CHECK(ForwardsSignal("dumb-init", SIGUSR1));
+  CHECK(ForwardsSignal("dumb-init", 31));
+  CHECK_FALSE(ForwardsSignal("dumb-init", 34));
+  CHECK_FALSE(ForwardsSignal("dumb-init", SIGCHLD));
+  CHECK(ForwardsSignal("catatonit", SIGUSR1));
+  CHECK(ForwardsSignal("catatonit", 40));
+  CHECK_FALSE(ForwardsSignal("catatonit", SIGCHLD));
+  CHECK_FALSE(ForwardsSignal("systemd", 37));  // its signalfd mask shows it instead
+  CHECK_FALSE(ForwardsSignal("pause", SIGUSR1));
 }

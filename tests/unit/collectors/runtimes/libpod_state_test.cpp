@@ -36,6 +36,10 @@ TEST_CASE("libpod state: containers and pods from a database Podman 4.3 wrote") 
   CHECK(state->containers.at(kSidecar).name == "cproc-fixture-2993-sidecar");
   CHECK(state->containers.at(kPlain).name == "cproc-fixture-2993-plain");
   CHECK(state->containers.at(kPlain).pod_id.empty());
+  for (const auto& [id, container] : state->containers) {
+    CAPTURE(id);
+    CHECK(container.stop_signal == 15);  // libpod's default, written out
+  }
 }
 
 TEST_CASE("libpod state: configs that are not libpod's, and files that are not its state") {
@@ -59,6 +63,17 @@ TEST_CASE("libpod state: configs that are not libpod's, and files that are not i
   CHECK(odd->containers.at("abc").name.empty());
   CHECK(odd->containers.at("abc").pod_id.empty());
   CHECK_FALSE(odd->containers.at("abc").infra);
+  CHECK(odd->containers.at("abc").stop_signal == 0);
+
+  // podman run --stop-signal SIGUSR1: "stopSignal":10 (seen in Podman 4.3.1's database).
+  CHECK(ParseLibpodState(OneContainer(R"({"name":"n","stopSignal":10})"))
+            ->containers.at("abc")
+            .stop_signal == 10);
+  for (const char* odd_signal : {R"({"stopSignal":"10"})", R"({"stopSignal":-1})",
+                                 R"({"stopSignal":65})", R"({"stopSignal":1.5})"}) {
+    CAPTURE(odd_signal);
+    CHECK(ParseLibpodState(OneContainer(odd_signal))->containers.at("abc").stop_signal == 0);
+  }
 
   auto no_pods = ParseLibpodState(OneContainer("{}", /*with_pod_bucket=*/false));
   REQUIRE_FALSE(no_pods.ok());

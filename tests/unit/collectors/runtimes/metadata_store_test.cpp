@@ -107,6 +107,7 @@ TEST_CASE("metadata store: Podman containers named from containers/storage's lis
   CHECK(web.metadata->image == "docker.io/library/nginx:1.25-alpine");  // its image-name
   CHECK(web.metadata->pod_uid == kPodmanPod);                           // config.json
   CHECK(web.metadata->declared_host[K(NsKind::kNet)] == 0);
+  CHECK(web.metadata->stop_signal == 3);  // config.json's org.opencontainers.image.stopSignal
 
   // Only in the list (no config.json read): named, nothing declared.
   auto cache = store.Lookup("podman", kPodmanCache, 10);
@@ -240,6 +241,7 @@ TEST_CASE("metadata store: a Podman pod member gets its pod's name from libpod's
   CHECK(app.metadata->pod_name == kPodName);
   CHECK(app.metadata->pod_uid == kPod);
   CHECK(app.metadata->pod_namespace.empty());
+  CHECK(app.metadata->stop_signal == 15);  // libpod's config "stopSignal"
 
   // Known only to the state: named from it; the infra container is in the pod too.
   auto sidecar = store.Lookup("podman", kSidecar, 10);
@@ -257,6 +259,11 @@ TEST_CASE("metadata store: a Podman pod member gets its pod's name from libpod's
   CHECK(plain.metadata->pod_name.empty());
   CHECK(plain.metadata->pod_uid.empty());
   CHECK(store.errors().parse == 0);
+  // What `podman stop` sends is libpod's number; the OCI annotation is only its copy.
+  root.Write(graph + "overlay-containers/" + kPlain + "/userdata/config.json",
+             R"({"annotations":{"org.opencontainers.image.stopSignal":"10"}})");
+  MetadataStore fresh(paths);
+  CHECK(fresh.Lookup("podman", kPlain, 10).metadata->stop_signal == 15);
   CHECK(store.errors().io == 0);
 
   // Other runtimes' containers are never looked up in Podman's state.

@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
+#include <string>
+
 #include "collectors/scan/scanner.h"
 #include "exporter/metrics/metric_families.h"
 #include "tests/support/fixture_procfs.h"
@@ -201,6 +204,49 @@ TEST_CASE("OCI config.json from Podman: no name, the pod from cgroupsPath, joine
   CHECK(k8s->pod_uid == "11111111-2222-3333-4444-555555555555");
 }
 
+TEST_CASE("stop signals: Docker's Config.StopSignal, the OCI annotations, absent = none") {
+  // Config.StopSignal as dockerd 20.10 writes it for --stop-signal SIGUSR1, --stop-signal 10 and
+  // a Dockerfile STOPSIGNAL SIGQUIT; absent without either.
+  const auto docker = [](const std::string& stop) {
+    return ParseDockerMetadata(R"({"Name":"/a","Config":{"Image":"i")" + stop + "}}", "")
+        .value()
+        .stop_signal;
+  };
+  CHECK(docker(R"(,"StopSignal":"SIGUSR1")") == SIGUSR1);
+  CHECK(docker(R"(,"StopSignal":"10")") == SIGUSR1);
+  CHECK(docker(R"(,"StopSignal":"sigquit")") == SIGQUIT);
+  CHECK(docker(R"(,"StopSignal":"SIGRTMIN+3")") == 37);
+  CHECK(docker(R"(,"StopSignal":9)") == SIGKILL);
+  CHECK(docker("") == 0);
+  CHECK(ParseDockerMetadata(kDockerConfig, kDockerHostConfig)->stop_signal == 0);
+  // Invalid: not declared (dockerd then sends SIGTERM too), and the rest of the file is used.
+  for (const char* odd :
+       {R"(,"StopSignal":"")", R"(,"StopSignal":"SIGNOPE")", R"(,"StopSignal":"99")",
+        R"(,"StopSignal":-3)", R"(,"StopSignal":[15])", R"(,"StopSignal":null)"}) {
+    CAPTURE(odd);
+    CHECK(docker(odd) == 0);
+  }
+
+  // Podman's userdata/config.json carries the number (a real one, fixtures/: STOPSIGNAL SIGQUIT).
+  CHECK(ParseOciConfig(Fixture("podman/config.json"))->stop_signal == SIGQUIT);
+  CHECK(ParseOciConfig(R"({"annotations":{"org.opencontainers.image.stopSignal":"SIGUSR2"}})")
+            ->stop_signal == SIGUSR2);
+  CHECK(ParseOciConfig(R"({"annotations":{"io.containerd.image.config.stop-signal":"SIGINT"}})")
+            ->stop_signal == SIGINT);
+  // The OCI one first; an invalid one does not hide the other.
+  CHECK(ParseOciConfig(R"({"annotations":{"io.containerd.image.config.stop-signal":"SIGINT",
+      "org.opencontainers.image.stopSignal":"10"}})")
+            ->stop_signal == SIGUSR1);
+  CHECK(ParseOciConfig(R"({"annotations":{"io.containerd.image.config.stop-signal":"SIGINT",
+      "org.opencontainers.image.stopSignal":"bogus"}})")
+            ->stop_signal == SIGINT);
+  CHECK(
+      ParseOciConfig(R"({"annotations":{"io.kubernetes.cri.container-name":"a"}})")->stop_signal ==
+      0);
+  CHECK(ParseOciConfig(R"({"annotations":{"org.opencontainers.image.stopSignal":15.5}})")
+            ->stop_signal == 0);
+}
+
 TEST_CASE("docker daemon.json: the data-root, if it moves it") {
   CHECK(ParseDockerDataRoot(Fixture("docker/daemon.json")).value() == "/srv/docker");
   CHECK(ParseDockerDataRoot(R"({"graph":"/data/docker"})").value() == "/data/docker");
@@ -304,6 +350,13 @@ TEST_CASE(
                {{"container_id", ctr(kPodmanCache)},
                 {"container", "cache-renamed"},
                 {"pod_uid", ""}}) != nullptr);
+
+  // The stop signal from web's config.json annotation (SIGQUIT); none declared for cache (only
+  // in containers.json): SIGTERM.
+  CHECK(Series(families, "cproc_container_pid1_info",
+               {{"container_id", ctr(kPodmanWeb)}, {"stop_signal", "SIGQUIT"}}) != nullptr);
+  CHECK(Series(families, "cproc_container_pid1_info",
+               {{"container_id", ctr(kPodmanCache)}, {"stop_signal", "SIGTERM"}}) != nullptr);
 
   // Pod members share net, ipc and uts with each other: peers, not foreign. The container that
   // joined the infra's network from outside the pod is foreign to both.

@@ -5,6 +5,8 @@
 // CPROC_UPDATE_GOLDEN=1 writes the file anew instead of comparing.
 #include <doctest/doctest.h>
 
+#include <csignal>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -43,6 +45,8 @@ Snapshot Everything() {
                          .init = "none",
                          .is_namespace_init = true,
                          .handles_sigterm = true,
+                         .stop_signal = SIGQUIT,  // nginx images: STOPSIGNAL SIGQUIT
+                         .handles_stop_signal = true,
                          .start_time_seconds = 1796600000.5};
   web.pids = PidsUsage{.current = 3, .limit = 50, .limit_hits = 1};
   web.memory = MemoryEvents{.oom_kills = 2};
@@ -83,6 +87,7 @@ Snapshot Everything() {
                         .init = "catatonit",
                         .is_namespace_init = true,
                         .handles_sigterm = true,
+                        .handles_stop_signal = true,
                         .start_time_seconds = 1796600100};
   db.pids = PidsUsage{.current = 1, .limit = std::nullopt, .limit_hits = 0};
   db.memory = MemoryEvents{.oom_kills = 0};

@@ -2,6 +2,8 @@
 // with a known init, the zombie series for every container.
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 #include "exporter/metrics/family_groups.h"
 #include "tests/unit/exporter/metrics/family_lookup.h"
 
@@ -22,6 +24,8 @@ Container WithInit() {
   c.init.init = "tini";
   c.init.is_namespace_init = true;
   c.init.handles_sigterm = true;
+  c.init.stop_signal = 37;  // a systemd image's STOPSIGNAL SIGRTMIN+3, forwarded by tini
+  c.init.handles_stop_signal = true;
   c.init.start_time_seconds = 1769430000;
   c.zombies.parent_pid1 = 2;
   c.zombies.parent_other = 1;
@@ -50,9 +54,11 @@ TEST_CASE("init families: PID 1's identity, start, SIGTERM handling and reaping"
   REQUIRE(info->metric.size() == 1);
   CHECK(Label(info->metric[0], "comm") == "tini");
   CHECK(Label(info->metric[0], "init") == "tini");
+  CHECK(Label(info->metric[0], "stop_signal") == "SIGRTMIN+3");
   CHECK(Only(families, "cproc_container_pid1_host_pid") == 4242);
   CHECK(Only(families, "cproc_container_pid1_start_time_seconds") == 1769430000);
   CHECK(Only(families, "cproc_container_pid1_handles_sigterm") == 1);
+  CHECK(Only(families, "cproc_container_pid1_handles_stop_signal") == 1);
   CHECK(Only(families, "cproc_container_pid1_is_namespace_init") == 1);
   CHECK(Only(families, "cproc_container_oldest_zombie_seconds") == 30);
   CHECK(Only(families, "cproc_container_oldest_pid1_zombie_seconds") == 12);
@@ -64,6 +70,22 @@ TEST_CASE("init families: PID 1's identity, start, SIGTERM handling and reaping"
   for (const auto& m : zombies->metric) {
     const std::string parent = Label(m, "parent");
     CHECK(m.gauge.value == (parent == "pid1" ? 2 : parent == "other" ? 1 : 0));
+  }
+}
+
+TEST_CASE("init families: the stop_signal label names the signal, numbers without a name too") {
+  for (const auto& [signal, name, handles] :
+       {std::tuple{15, "SIGTERM", 1}, std::tuple{10, "SIGUSR1", 0}, std::tuple{9, "SIGKILL", 0},
+        std::tuple{33, "SIG33", 0}}) {
+    CAPTURE(name);
+    Snapshot s;
+    s.containers = {WithInit()};
+    s.containers[0].init.stop_signal = signal;
+    s.containers[0].init.handles_stop_signal = handles == 1;
+    const Families families = Built(AddInitFamilies, s);
+    CHECK(Label(Find(families, "cproc_container_pid1_info")->metric.at(0), "stop_signal") == name);
+    CHECK(Only(families, "cproc_container_pid1_handles_stop_signal") == handles);
+    CHECK(Only(families, "cproc_container_pid1_handles_sigterm") == 1);  // unchanged
   }
 }
 
@@ -79,7 +101,7 @@ TEST_CASE("init families: no live init: no PID 1 series, the zombies still count
   for (const char* name :
        {"cproc_container_pid1_info", "cproc_container_pid1_host_pid",
         "cproc_container_pid1_start_time_seconds", "cproc_container_pid1_handles_sigterm",
-        "cproc_container_pid1_is_namespace_init"}) {
+        "cproc_container_pid1_handles_stop_signal", "cproc_container_pid1_is_namespace_init"}) {
     const auto* family = Find(families, name);
     REQUIRE_MESSAGE(family != nullptr, name);
     CHECK_MESSAGE(family->metric.empty(), name);

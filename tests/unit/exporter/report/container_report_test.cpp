@@ -20,6 +20,8 @@ Snapshot Example() {
                        .init = "none",
                        .is_namespace_init = true,
                        .handles_sigterm = false,
+                       .stop_signal = 10,
+                       .handles_stop_signal = true,
                        .start_time_seconds = 1.5};
   c.processes[static_cast<std::size_t>(ProcessState::kSleeping)] = 2;
   c.processes[static_cast<std::size_t>(ProcessState::kZombie)] = 1;
@@ -124,6 +126,8 @@ TEST_CASE("report: JSON carries the same facts and can be filtered") {
   CHECK(web["processes"]["zombie"] == 1);
   CHECK(web["pid1"]["host_pid"] == 10);
   CHECK(web["pid1"]["handles_sigterm"] == false);
+  CHECK(web["pid1"]["stop_signal"] == "SIGUSR1");
+  CHECK(web["pid1"]["handles_stop_signal"] == true);
   CHECK(web["host_namespaces"]["pid"] == true);
   CHECK(web["pids"]["limit"] == 50);
   CHECK_FALSE(document["containers"][1].contains("pid1"));
