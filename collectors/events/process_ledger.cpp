@@ -41,10 +41,12 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
     live.emplace(p.pid, entry);
   }
   // Born since the scan listed the processes, and still alive: kept, in their container of now.
+  // Not listed by two scans in a row: its exit event was lost.
   for (auto& [pid, old] : live_) {
-    if (!old.born_since_scan || live.contains(pid)) continue;
+    if (!old.born_since_scan || old.carried || live.contains(pid)) continue;
     Tracked entry = old;
     entry.live_children = 0;
+    entry.carried = true;
     if (entry.slot != kHost) {
       auto now = new_slot_of_id.find(slots_[entry.slot].container_id);
       entry.slot = now == new_slot_of_id.end() ? kHost : now->second;
