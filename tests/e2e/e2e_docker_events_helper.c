@@ -8,14 +8,17 @@
  *                               N forks, N execs, N exits with status 0
  *   helper orphans K HOLD_MS    K children, then the parent exits 0 at once; each child waits
  *                               until it has been re-parented (its parent is gone: it is an
- *                               orphan when its parent exits), then HOLD_MS more, and exits 0:
+ *                               orphan when its parent exits; told by PR_SET_PDEATHSIG, without
+ *                               polling), then HOLD_MS more, and exits 0:
  *                               K forks, no exec, K + 1 exits with status 0, K orphans
  *
  * Bounded: a child waits at most 10 s for its re-parenting. Fails (exit 2) when a fork fails. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +54,10 @@ static int storm(const char *self, long n) {
 
 static int orphans(long k, long hold_ms) {
   pid_t parent = getpid();
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &usr1, NULL); /* inherited: the children take it with sigtimedwait */
   for (long i = 0; i < k; ++i) {
     pid_t pid = fork();
     if (pid < 0) {
@@ -58,7 +65,12 @@ static int orphans(long k, long hold_ms) {
       return 2;
     }
     if (pid == 0) {
-      for (int waited = 0; getppid() == parent && waited < 10000; ++waited) sleep_ms(1);
+      prctl(PR_SET_PDEATHSIG, SIGUSR1);
+      struct timespec limit = {10, 0};
+      if (getppid() == parent) { /* else it is gone already */
+        while (sigtimedwait(&usr1, NULL, &limit) < 0 && errno == EINTR) {
+        }
+      }
       if (hold_ms > 0) sleep_ms(hold_ms);
       _exit(0);
     }

@@ -132,4 +132,25 @@ TEST_CASE("process ledger: a child born after the scan's listing is kept for one
   CHECK(deltas[0].second.orphans_adopted == 1);
 }
 
+TEST_CASE("process ledger: a fork event that comes after the scan listed the child") {
+  ProcessLedger ledger;
+  Snapshot s = WithInit(10);
+  s.processes.push_back(InContainer(11, 10, 0));
+  ledger.Rebase(s);
+  ledger.Apply(Fork(10, 11));  // the scan read /proc after the fork, the reader was behind
+  Snapshot listed = s;
+  listed.processes.push_back(InContainer(12, 11, 0));
+  ledger.Rebase(listed);
+  ledger.Apply(Fork(11, 12));  // its fork event, after the scan that listed it
+  ledger.Apply(Exit(11, ExitOutcome::How::kExited, 0));
+  ledger.Apply(Exit(12, ExitOutcome::How::kExited, 0));
+  LifecycleDeltas deltas = ledger.Rebase(s);
+  REQUIRE(deltas.size() == 1);
+  const LifecycleDelta& d = deltas[0].second;
+  CHECK(d.started == 1);
+  CHECK(d.orphans_adopted == 1);  // 12, once
+  CHECK(d.exited[kExitZero] == 2);
+  CHECK(d.short_lived == 0);  // both were listed by a scan
+}
+
 }  // namespace cproc
