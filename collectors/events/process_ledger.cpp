@@ -41,6 +41,7 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
     live.emplace(p.pid, entry);
   }
   // Born since the scan listed the processes, and still alive: kept, in their container of now.
+  // Not listed by two scans in a row: its exit event was lost.
   for (auto& [pid, old] : live_) {
     if (!old.born_since_scan || old.carried || live.contains(pid)) continue;
     Tracked entry = old;
@@ -104,6 +105,23 @@ void ProcessLedger::Fork(const ProcEvent& event) {
   child.ppid = event.parent_tgid;
   child.parent_serial = parent->second.serial;
   child.born_since_scan = true;
+  if (auto known = live_.find(event.tgid); known != live_.end()) {
+    const Tracked& old = known->second;
+    if (!old.born_since_scan && old.ppid == event.parent_tgid) {
+      // Listed by the scan before its fork event came (the reader was behind): the same
+      // process, seen by a scan, and already counted among its parent's children.
+      child.slot = old.slot;
+      child.serial = old.serial;
+      child.live_children = old.live_children;
+      child.born_since_scan = false;
+    }
+    // Either way it is no longer a child of the parent it was counted with.
+    auto old_parent = live_.find(old.ppid);
+    if (old_parent != live_.end() && old_parent->second.serial == old.parent_serial &&
+        old_parent->second.live_children > 0) {
+      --old_parent->second.live_children;
+    }
+  }
   ++parent->second.live_children;
   if (child.slot != kHost) ++slots_[child.slot].delta.started;
   live_.insert_or_assign(event.tgid, child);  // after the last use of `parent`: may rehash

@@ -71,8 +71,9 @@ class ProcessLedger {
     uint32_t parent_serial = 0;
     uint32_t live_children = 0;
     bool born_since_scan = false;
-    // Kept over a hand-over the scan did not list it in (born after the listing). The next
-    // scan lists it or it is gone (its exit event lost): it is not kept twice.
+    // Born since a scan and kept by the hand-over after it without being listed (it may have
+    // been born after the scan read /proc): kept once only, so that one whose exit event was
+    // lost does not stay a live child of its parent (an orphan at the parent's exit) for ever.
     bool carried = false;
   };
   struct Slot {

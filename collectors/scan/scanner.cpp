@@ -189,7 +189,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   std::vector<std::optional<uint64_t>> orphans_by_events;
   if (s.options.events) {
     const EventHandover handover = s.options.events->Handover(*snapshot);
-    orphans_by_events = s.lifecycle.Update(*snapshot, handover.deltas, handover.covered);
+    orphans_by_events = s.lifecycle.Update(*snapshot, handover.deltas, handover.covered, now);
     snapshot->stats.events = handover.stats;
   }
   s.reaping.Update(*snapshot, now, orphans_by_events);

@@ -27,7 +27,7 @@ LifecycleDelta Sigkills(uint64_t processes, uint64_t inits) {
 
 }  // namespace
 
-TEST_CASE("lifecycle totals: sums per container, forgets containers that went") {
+TEST_CASE("lifecycle totals: sums per container; one gone a while is forgotten") {
   LifecycleTotals totals;
   Snapshot s = OneContainer(std::nullopt);
   LifecycleDelta d;
@@ -36,35 +36,36 @@ TEST_CASE("lifecycle totals: sums per container, forgets containers that went") 
   d.short_lived = 3;
   d.exited[kExitZero] = 5;
   d.orphans_adopted = 2;
-  auto orphans = totals.Update(s, {{"docker://a", d}}, true);
+  auto orphans = totals.Update(s, {{"docker://a", d}}, true, 1);
   REQUIRE(s.containers[0].lifecycle);
   CHECK(s.containers[0].lifecycle->started == 5);
   REQUIRE(orphans.size() == 1);
   CHECK(orphans[0] == std::optional<uint64_t>(2));
 
   Snapshot next = OneContainer(std::nullopt);
-  orphans = totals.Update(next, {{"docker://a", d}}, false);  // events were lost meanwhile
+  orphans = totals.Update(next, {{"docker://a", d}}, false, 2);  // events were lost meanwhile
   CHECK(next.containers[0].lifecycle->started == 10);
   CHECK(next.containers[0].lifecycle->exited[kExitZero] == 10);
   CHECK_FALSE(orphans[0].has_value());  // the scan's own count stands
 
   Snapshot empty;
-  totals.Update(empty, {{"docker://a", d}}, true);
+  totals.Update(empty, {{"docker://a", d}}, true, 3);
   CHECK(totals.size() == 0);
-  Snapshot back = OneContainer(std::nullopt);
-  totals.Update(back, {}, true);
-  CHECK(back.containers[0].lifecycle->started == 0);  // a new life, from zero
+  CHECK(totals.retained() == 1);
+  Snapshot later = OneContainer(std::nullopt);
+  totals.Update(later, {}, true, 3 + LifecycleTotals::kRetainSeconds + 1);
+  CHECK(later.containers[0].lifecycle->started == 0);  // a new life, from zero
 }
 
 TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kills") {
   LifecycleTotals totals;
   Snapshot first = OneContainer(7);  // the count the kernel had before: not ours
-  totals.Update(first, {}, true);
+  totals.Update(first, {}, true, 11);
   CHECK(first.containers[0].lifecycle->exited[kOomKillClass] == 0);
 
   // Two OOM kills, three SIGKILLs (one a kill -9 of a worker): two are OOM kills.
   Snapshot second = OneContainer(9);
-  totals.Update(second, {{"docker://a", Sigkills(3, 0)}}, true);
+  totals.Update(second, {{"docker://a", Sigkills(3, 0)}}, true, 12);
   const ProcessLifecycle& life = *second.containers[0].lifecycle;
   CHECK(life.exited[kOomKillClass] == 2);
   CHECK(life.exited[SignalClassOf(9)] == 1);
@@ -73,7 +74,7 @@ TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kil
   // The init SIGKILLed with an OOM kill: the OOM killer's, not a kill from outside; the rest of
   // its namespace died of the kernel's SIGKILL.
   Snapshot third = OneContainer(10);
-  totals.Update(third, {{"docker://a", Sigkills(4, 1)}}, true);
+  totals.Update(third, {{"docker://a", Sigkills(4, 1)}}, true, 13);
   const ProcessLifecycle& after = *third.containers[0].lifecycle;
   CHECK(after.init_exits[kOomKillClass] == 1);
   CHECK(after.init_exits[SignalClassOf(9)] == 0);
@@ -82,16 +83,16 @@ TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kil
 
   // kill -9 of the init with no OOM kill: from outside.
   Snapshot fourth = OneContainer(10);
-  totals.Update(fourth, {{"docker://a", Sigkills(1, 1)}}, true);
+  totals.Update(fourth, {{"docker://a", Sigkills(1, 1)}}, true, 14);
   CHECK(fourth.containers[0].lifecycle->init_killed_from_outside == 1);
   CHECK(fourth.containers[0].lifecycle->init_exits[SignalClassOf(9)] == 1);
 
   // A memory count that is unknown, or went back (a cgroup made anew), matches nothing.
   Snapshot unknown = OneContainer(std::nullopt);
-  totals.Update(unknown, {{"docker://a", Sigkills(1, 0)}}, true);
+  totals.Update(unknown, {{"docker://a", Sigkills(1, 0)}}, true, 15);
   CHECK(unknown.containers[0].lifecycle->exited[kOomKillClass] == 3);
   Snapshot reset = OneContainer(1);
-  totals.Update(reset, {{"docker://a", Sigkills(1, 0)}}, true);
+  totals.Update(reset, {{"docker://a", Sigkills(1, 0)}}, true, 16);
   CHECK(reset.containers[0].lifecycle->exited[kOomKillClass] == 3);
 }
 
@@ -102,6 +103,6 @@ TEST_CASE("lifecycle totals: a fault of the init is a crash, not a kill from out
   d.init_exits[SignalClassOf(11)] = 1;  // SIGSEGV
   d.init_exits[SignalClassOf(15)] = 1;  // SIGTERM
   d.init_exits[kOtherSignalClass] = 1;  // SIGRTMIN+1
-  totals.Update(s, {{"docker://a", d}}, true);
+  totals.Update(s, {{"docker://a", d}}, true, 17);
   CHECK(s.containers[0].lifecycle->init_killed_from_outside == 2);
 }
