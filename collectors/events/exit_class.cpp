@@ -1,13 +1,21 @@
 #include "collectors/events/exit_class.h"
 
-#include <csignal>
+#include <string>
+
+#include "collectors/base/signals.h"
 
 namespace cproc {
 namespace {
 
-constexpr std::array<std::string_view, kNamedExitSignals.size()> kSignalNames = {
-    "SIGHUP",  "SIGINT",  "SIGQUIT", "SIGILL",  "SIGTRAP", "SIGABRT", "SIGBUS",  "SIGFPE",
-    "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSYS"};
+// The label values, named as the stop signal's label names them; built once.
+const std::array<std::string, kNamedExitSignals.size()>& SignalNames() {
+  static const auto names = [] {
+    std::array<std::string, kNamedExitSignals.size()> out;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = SignalName(kNamedExitSignals[i]);
+    return out;
+  }();
+  return names;
+}
 
 }  // namespace
 
@@ -35,7 +43,7 @@ ExitClassLabels LabelsOfExitClass(std::size_t exit_class) {
   if (exit_class == kExitNonZero) return {"exit_nonzero", ""};
   if (exit_class == kOomKillClass) return {"oom_kill", ""};
   if (exit_class >= kFirstSignalClass && exit_class < kOtherSignalClass) {
-    return {"signal", kSignalNames[exit_class - kFirstSignalClass]};
+    return {"signal", SignalNames()[exit_class - kFirstSignalClass]};
   }
   return {"signal", "other"};
 }

@@ -7,7 +7,7 @@
 namespace cproc {
 namespace {
 
-const std::size_t kSigkillClass = SignalClassOf(9);
+const std::size_t kSigkillClass = SignalClassOf(SIGKILL);
 
 // Moves up to `oom` SIGKILL exits to the OOM class.
 void ReclassifyOomKills(ExitClassCounts& counts, uint64_t oom) {

@@ -75,8 +75,8 @@ TEST_CASE("lifecycle totals: a PID 1 killed while no scan lists its container st
   totals.Update(back, ledger.Rebase(back), true, 2);
   REQUIRE(back.containers[0].lifecycle.has_value());
   const ProcessLifecycle& t = *back.containers[0].lifecycle;
-  CHECK(t.init_exits[SignalClassOf(9)] == 1);
-  CHECK(t.exited[SignalClassOf(9)] == 1);
+  CHECK(t.init_exits[SignalClassOf(SIGKILL)] == 1);
+  CHECK(t.exited[SignalClassOf(SIGKILL)] == 1);
   CHECK(t.init_killed_from_outside == 1);
   CHECK(totals.retained() == 0);
 

@@ -20,8 +20,8 @@ Snapshot OneContainer(std::optional<uint64_t> oom_kills) {
 
 LifecycleDelta Sigkills(uint64_t processes, uint64_t inits) {
   LifecycleDelta d;
-  d.exited[SignalClassOf(9)] = processes;
-  d.init_exits[SignalClassOf(9)] = inits;
+  d.exited[SignalClassOf(SIGKILL)] = processes;
+  d.init_exits[SignalClassOf(SIGKILL)] = inits;
   return d;
 }
 
@@ -68,7 +68,7 @@ TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kil
   totals.Update(second, {{"docker://a", Sigkills(3, 0)}}, true, 12);
   const ProcessLifecycle& life = *second.containers[0].lifecycle;
   CHECK(life.exited[kOomKillClass] == 2);
-  CHECK(life.exited[SignalClassOf(9)] == 1);
+  CHECK(life.exited[SignalClassOf(SIGKILL)] == 1);
   CHECK(life.init_killed_from_outside == 0);
 
   // The init SIGKILLed with an OOM kill: the OOM killer's, not a kill from outside; the rest of
@@ -77,7 +77,7 @@ TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kil
   totals.Update(third, {{"docker://a", Sigkills(4, 1)}}, true, 13);
   const ProcessLifecycle& after = *third.containers[0].lifecycle;
   CHECK(after.init_exits[kOomKillClass] == 1);
-  CHECK(after.init_exits[SignalClassOf(9)] == 0);
+  CHECK(after.init_exits[SignalClassOf(SIGKILL)] == 0);
   CHECK(after.init_killed_from_outside == 0);
   CHECK(after.exited[kOomKillClass] == 3);
 
@@ -85,7 +85,7 @@ TEST_CASE("lifecycle totals: SIGKILLs matched by the memory controller's OOM kil
   Snapshot fourth = OneContainer(10);
   totals.Update(fourth, {{"docker://a", Sigkills(1, 1)}}, true, 14);
   CHECK(fourth.containers[0].lifecycle->init_killed_from_outside == 1);
-  CHECK(fourth.containers[0].lifecycle->init_exits[SignalClassOf(9)] == 1);
+  CHECK(fourth.containers[0].lifecycle->init_exits[SignalClassOf(SIGKILL)] == 1);
 
   // A memory count that is unknown, or went back (a cgroup made anew), matches nothing.
   Snapshot unknown = OneContainer(std::nullopt);
@@ -100,8 +100,8 @@ TEST_CASE("lifecycle totals: a fault of the init is a crash, not a kill from out
   LifecycleTotals totals;
   Snapshot s = OneContainer(std::nullopt);
   LifecycleDelta d;
-  d.init_exits[SignalClassOf(11)] = 1;  // SIGSEGV
-  d.init_exits[SignalClassOf(15)] = 1;  // SIGTERM
+  d.init_exits[SignalClassOf(SIGSEGV)] = 1;
+  d.init_exits[SignalClassOf(SIGTERM)] = 1;
   d.init_exits[kOtherSignalClass] = 1;  // SIGRTMIN+1
   totals.Update(s, {{"docker://a", d}}, true, 17);
   CHECK(s.containers[0].lifecycle->init_killed_from_outside == 2);

@@ -108,7 +108,7 @@ TEST_CASE("process ledger: a child is counted in its parent's container, by how 
   CHECK(a->execs == 1);
   CHECK(a->exited[kExitZero] == 1);
   CHECK(a->exited[kExitNonZero] == 1);
-  CHECK(a->exited[SignalClassOf(15)] == 1);
+  CHECK(a->exited[SignalClassOf(SIGTERM)] == 1);
   CHECK(a->short_lived == 3);
   CHECK(b->started == 1);
   CHECK(b->short_lived == 0);
@@ -148,8 +148,8 @@ TEST_CASE("process ledger: orphans count at their parent's exit, not at the init
   REQUIRE(b != nullptr);
   CHECK(a->orphans_adopted == 2);
   CHECK(b->orphans_adopted == 0);
-  CHECK(b->init_exits[SignalClassOf(9)] == 1);
-  CHECK(b->exited[SignalClassOf(9)] == 1);
+  CHECK(b->init_exits[SignalClassOf(SIGKILL)] == 1);
+  CHECK(b->exited[SignalClassOf(SIGKILL)] == 1);
   CHECK(a->init_exits == ExitClassCounts{});
 }
 

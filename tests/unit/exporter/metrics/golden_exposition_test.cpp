@@ -96,10 +96,10 @@ Snapshot Everything() {
   db.lifecycle = ProcessLifecycle{.started = 40, .execs = 38, .short_lived = 31};
   db.lifecycle->exited[kExitZero] = 30;
   db.lifecycle->exited[kExitNonZero] = 4;
-  db.lifecycle->exited[SignalClassOf(9)] = 3;
-  db.lifecycle->exited[SignalClassOf(15)] = 1;
+  db.lifecycle->exited[SignalClassOf(SIGKILL)] = 3;
+  db.lifecycle->exited[SignalClassOf(SIGTERM)] = 1;
   db.lifecycle->exited[kOomKillClass] = 1;
-  db.lifecycle->init_exits[SignalClassOf(9)] = 1;
+  db.lifecycle->init_exits[SignalClassOf(SIGKILL)] = 1;
   db.lifecycle->init_exits[kOomKillClass] = 1;
   db.lifecycle->init_killed_from_outside = 1;
 
