@@ -16,16 +16,32 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
   deltas.reserve(slots_.size());
   std::unordered_map<std::string_view, uint32_t> new_slot_of_id;
   std::vector<Slot> slots(snapshot.containers.size());
-  slot_of_cgroup_.clear();
+  slots.reserve(snapshot.containers.size() + slots_.size());  // new_slot_of_id views into it
   for (std::size_t c = 0; c < snapshot.containers.size(); ++c) {
     const Container& container = snapshot.containers[c];
-    const auto slot = static_cast<uint32_t>(c);
     slots[c].container_id = container.container_id();
+    slots[c].cgroup = container.cgroup;
     slots[c].init_pid = container.init.is_namespace_init ? container.init.pid : 0;
-    if (!container.cgroup.empty()) slot_of_cgroup_.emplace(container.cgroup, slot);
   }
   for (std::size_t c = 0; c < slots.size(); ++c) {
     new_slot_of_id.emplace(slots[c].container_id, static_cast<uint32_t>(c));
+  }
+  // Containers this scan missed, kept a while (kKeepMissedSlots) after the listed ones.
+  for (const Slot& old : slots_) {
+    if (new_slot_of_id.contains(old.container_id) || old.missed + 1 > kKeepMissedSlots) continue;
+    Slot& kept = slots.emplace_back();
+    kept.container_id = old.container_id;
+    kept.cgroup = old.cgroup;
+    kept.init_pid = old.init_pid;
+    kept.missed = old.missed + 1;
+  }
+  for (std::size_t c = snapshot.containers.size(); c < slots.size(); ++c) {
+    new_slot_of_id.emplace(slots[c].container_id, static_cast<uint32_t>(c));
+  }
+  slot_of_cgroup_.clear();
+  for (std::size_t c = 0; c < slots.size(); ++c) {  // a listed container's cgroup wins
+    if (!slots[c].cgroup.empty())
+      slot_of_cgroup_.emplace(slots[c].cgroup, static_cast<uint32_t>(c));
   }
 
   std::unordered_map<int32_t, Tracked> live;

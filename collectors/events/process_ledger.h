@@ -78,9 +78,15 @@ class ProcessLedger {
   };
   struct Slot {
     std::string container_id;
+    std::string cgroup;
     int32_t init_pid = 0;  // PID 1 of the container's own PID namespace; 0 when none
     LifecycleDelta delta;
+    uint32_t missed = 0;  // hand-overs in a row whose scan did not list the container
   };
+  // A container missing from a scan may be restarting (its init died, Docker's restart policy
+  // waits 100 ms to a minute): its slot and cgroup stay known this many hand-overs, so that the
+  // new init joining it is counted there, and its exit too when it dies before a scan sees it.
+  static constexpr uint32_t kKeepMissedSlots = 60;
 
   void Fork(const ProcEvent& event);
   void Exit(const ProcEvent& event);

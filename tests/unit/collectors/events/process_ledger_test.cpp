@@ -219,7 +219,7 @@ TEST_CASE("process ledger: a process born since the scan survives the hand-over,
   CHECK(ledger.tracked() == 5);
 }
 
-TEST_CASE("process ledger: containers that go are dropped with their counts") {
+TEST_CASE("process ledger: a container a scan missed stays known a while (a restart)") {
   ProcessLedger ledger;
   ledger.Rebase(TwoContainers());
   ledger.Apply(Fork(200, 400));
@@ -227,10 +227,25 @@ TEST_CASE("process ledger: containers that go are dropped with their counts") {
   only_a.containers.resize(1);
   only_a.processes.pop_back();
   const LifecycleDeltas deltas = ledger.Rebase(only_a);
-  CHECK(DeltaOf(deltas, "docker://b") != nullptr);  // its last interval is still handed over
-  // 400, born before b went, is now in no container: its exit counts nowhere.
+  CHECK(DeltaOf(deltas, "docker://b") != nullptr);  // its last interval is handed over
+  // b's init died and Docker restarts it: the shim forks runc init, which joins b's cgroup and
+  // execs, before any scan lists b again; then it is killed.
   ledger.Apply(Exit(400, 0));
+  ledger.Apply(Fork(50, 600));
+  ledger.Apply(Exec(600));
+  REQUIRE(ledger.WantsCgroupOf(600));
+  CHECK(ledger.Reattribute(600, "0::/docker/b\n"));
+  ledger.MarkInit(600);
+  ledger.Apply(Exit(600, 9));
   const LifecycleDeltas next = ledger.Rebase(only_a);
-  REQUIRE(next.size() == 1);
-  CHECK(next[0].second == LifecycleDelta{});
+  const LifecycleDelta* b = DeltaOf(next, "docker://b");
+  REQUIRE(b != nullptr);
+  CHECK(b->exited[kExitZero] == 1);
+  CHECK(b->init_exits[SignalClassOf(SIGKILL)] == 1);
+  CHECK(b->execs == 1);
+  // Missed by scan after scan: forgotten.
+  for (uint32_t i = 0; i < 80; ++i) ledger.Rebase(only_a);
+  const LifecycleDeltas later = ledger.Rebase(only_a);
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].first == "docker://a");
 }
