@@ -3,17 +3,19 @@
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace cproc {
 namespace {
 
 const std::size_t kSigkillClass = SignalClassOf(SIGKILL);
 
-// Moves up to `oom` SIGKILL exits to the OOM class.
-void ReclassifyOomKills(ExitClassCounts& counts, uint64_t oom) {
+// Moves up to `oom` SIGKILL exits to the OOM class; returns how many it moved.
+uint64_t ReclassifyOomKills(ExitClassCounts& counts, uint64_t oom) {
   const uint64_t moved = std::min(oom, counts[kSigkillClass]);
   counts[kSigkillClass] -= moved;
   counts[kOomKillClass] += moved;
+  return moved;
 }
 
 bool KilledFromOutside(std::size_t exit_class) {
@@ -27,9 +29,9 @@ void Add(ExitClassCounts& to, const ExitClassCounts& from) {
 }
 
 // Adds one interval's events to a container's totals, with `oom_delta` OOM kills of its memory
-// controller in the same interval.
-void AddDelta(ProcessLifecycle& t, LifecycleDelta delta, uint64_t oom_delta) {
-  ReclassifyOomKills(delta.exited, oom_delta);
+// controller in the same interval; returns the OOM kills no SIGKILL exit matched.
+uint64_t AddDelta(ProcessLifecycle& t, LifecycleDelta delta, uint64_t oom_delta) {
+  const uint64_t unmatched = oom_delta - ReclassifyOomKills(delta.exited, oom_delta);
   // An init dead of SIGKILL in an interval with an OOM kill is taken as the OOM killer's
   // victim: when the init goes, the kernel SIGKILLs the rest of its namespace, so the
   // SIGKILLs outnumber the OOM kills either way. Only a kill -9 from outside coinciding
@@ -43,6 +45,7 @@ void AddDelta(ProcessLifecycle& t, LifecycleDelta delta, uint64_t oom_delta) {
   for (std::size_t k = 0; k < kExitClassCount; ++k) {
     if (KilledFromOutside(k)) t.init_killed_from_outside += delta.init_exits[k];
   }
+  return unmatched;
 }
 
 }  // namespace
@@ -79,10 +82,14 @@ std::vector<std::optional<uint64_t>> LifecycleTotals::Update(Snapshot& snapshot,
                                    ? *oom_now - *entry.oom_kills
                                    : 0;
     entry.oom_kills = oom_now;
+    // The kernel counts an OOM kill before its victim exits: a victim whose exit event came after
+    // this hand-over is matched in the next interval, with the kills left over from this one.
+    const uint64_t credit = std::exchange(entry.oom_credit, 0);
 
     auto found = delta_of.find(id);
     if (found != delta_of.end()) {
-      AddDelta(entry.totals, *found->second, oom_delta);
+      entry.oom_credit =
+          std::min(oom_delta, AddDelta(entry.totals, *found->second, oom_delta + credit));
       if (covered) orphans[c] = found->second->orphans_adopted;
     } else if (covered) {
       orphans[c] = 0;  // new since the previous scan: its events were not told apart yet

@@ -42,6 +42,7 @@ class LifecycleTotals {
   struct Entry {
     ProcessLifecycle totals;
     std::optional<uint64_t> oom_kills;  // the memory controller's count at the previous scan
+    uint64_t oom_credit = 0;            // of those, kills no exit matched yet (one interval)
     double gone_since = 0;              // retired_ only: the first scan that missed it
   };
   std::unordered_map<std::string, Entry> totals_;   // by container_id: the last scan's

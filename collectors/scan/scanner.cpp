@@ -189,6 +189,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   std::vector<std::optional<uint64_t>> orphans_by_events;
   if (s.options.events) {
     const EventHandover handover = s.options.events->Handover(*snapshot);
+    // Read again after the hand-over: the kernel counts an OOM kill before its victim's exit,
+    // so every exit handed over finds its kill in this count.
+    for (Container& c : snapshot->containers) {
+      if (!c.cgroup.empty()) c.memory = s.cgroupfs.ReadMemory(c.cgroup);
+    }
     orphans_by_events = s.lifecycle.Update(*snapshot, handover.deltas, handover.covered, now);
     snapshot->stats.events = handover.stats;
   }

@@ -5,7 +5,8 @@
 # must equal the oom_kill line of the container's memory cgroup file (v1 memory.oom_control, v2
 # memory.events), the number of kills this test caused and Docker's own count of its `oom`
 # events; a container without kills shows a real 0; identity labels never move; after
-# `docker stop`, `docker inspect` reports OOMKilled.
+# `docker stop`, `docker inspect` reports OOMKilled. With the process events on, every kill is
+# also an exit with outcome="oom_kill", and none a plain SIGKILL.
 #
 #   e2e_docker_oom_kills.sh PATH_TO_cproc_exporter PATH_TO_cproc_check_exposition
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -58,6 +59,16 @@ oom_round() {
     E2E_PROBLEMS+=("labels of cproc_container_oom_kills_total: $(series_for "$file" "oom_kills_total{container_id=\"docker://$OOM_ID")")
   # PID 1 survived every kill: the container's init is still the same process.
   expect_sample "$file" "$OOM_PID1" cproc_container_pid1_host_pid "$(cid "$OOM_ID")"
+  # With the process events, each victim's SIGKILL exit is told an OOM kill by that count, and
+  # no SIGKILL is left over (nothing else was killed in the container).
+  if [[ $(sample_sum "$file" cproc_events_source_active) == 1 ]]; then
+    expect_sample "$file" "$KILLS" cproc_container_processes_exited_total "$(cid "$OOM_ID")" \
+      'outcome="oom_kill"'
+    [[ $(sample_sum "$file" cproc_container_processes_exited_total "$(cid "$OOM_ID")" \
+      'signal="SIGKILL"') == absent ]] ||
+      E2E_PROBLEMS+=("SIGKILL exits of ${OOM_ID:0:12} not told OOM kills: $(series_for "$file" "exited_total{container_id=\"docker://$OOM_ID")")
+    expect_sample "$file" 0 cproc_container_pid1_exits_total "$(cid "$OOM_ID")" 'outcome="oom_kill"'
+  fi
 }
 
 # expect_docker_oom_events: Docker saw as many OOM events as the kernel counted kills (it reads

@@ -106,3 +106,26 @@ TEST_CASE("lifecycle totals: a fault of the init is a crash, not a kill from out
   totals.Update(s, {{"docker://a", d}}, true, 17);
   CHECK(s.containers[0].lifecycle->init_killed_from_outside == 2);
 }
+
+TEST_CASE("lifecycle totals: a victim whose exit comes after the hand-over is matched next") {
+  LifecycleTotals totals;
+  Snapshot before = OneContainer(0);
+  totals.Update(before, {}, true, 1);
+  // The kernel counted the kill; the victim's exit event was not handed over yet.
+  Snapshot counted = OneContainer(1);
+  totals.Update(counted, {{"docker://a", LifecycleDelta{}}}, true, 2);
+  CHECK(counted.containers[0].lifecycle->exited[kOomKillClass] == 0);
+  Snapshot exited = OneContainer(1);
+  totals.Update(exited, {{"docker://a", Sigkills(1, 0)}}, true, 3);
+  CHECK(exited.containers[0].lifecycle->exited[kOomKillClass] == 1);
+  CHECK(exited.containers[0].lifecycle->exited[SignalClassOf(SIGKILL)] == 0);
+  // The credit is spent, and lasts one interval only: a later kill -9 is a SIGKILL.
+  Snapshot later = OneContainer(2);
+  totals.Update(later, {{"docker://a", LifecycleDelta{}}}, true, 4);
+  Snapshot much_later = OneContainer(2);
+  totals.Update(much_later, {{"docker://a", LifecycleDelta{}}}, true, 5);
+  Snapshot killed = OneContainer(2);
+  totals.Update(killed, {{"docker://a", Sigkills(1, 0)}}, true, 6);
+  CHECK(killed.containers[0].lifecycle->exited[kOomKillClass] == 1);
+  CHECK(killed.containers[0].lifecycle->exited[SignalClassOf(SIGKILL)] == 1);
+}
