@@ -48,6 +48,8 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
   live.reserve(snapshot.processes.size() + live_.size() / 8);
   for (const Process& p : snapshot.processes) {
     if (p.state == ProcessState::kZombie) continue;  // its exit was reported already
+    // Listed alive, then its exit came before this hand-over; a pid reused since is in live_.
+    if (exited_since_rebase_.contains(p.pid) && !live_.contains(p.pid)) continue;
     Tracked entry;
     entry.slot = p.container == kNoContainer ? kHost : static_cast<uint32_t>(p.container);
     entry.ppid = p.ppid;
@@ -74,6 +76,7 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
   if (!based_) deltas.clear();  // events before the first scan were not counted
   slots_ = std::move(slots);
   live_ = std::move(live);
+  exited_since_rebase_.clear();
   CountChildren();
   based_ = true;
   return deltas;
@@ -148,6 +151,7 @@ void ProcessLedger::Exit(const ProcEvent& event) {
   if (it == live_.end()) return;
   const Tracked gone = it->second;
   live_.erase(it);
+  if (exited_since_rebase_.size() < kMaxExitedRemembered) exited_since_rebase_.insert(event.tgid);
   auto parent = live_.find(gone.ppid);
   if (parent != live_.end() && parent->second.serial == gone.parent_serial &&
       parent->second.live_children > 0) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -97,6 +98,11 @@ class ProcessLedger {
   std::unordered_map<int32_t, Tracked> live_;
   std::vector<Slot> slots_;  // the last hand-over's containers, by index
   std::unordered_map<std::string, uint32_t> slot_of_cgroup_;
+  // Processes whose exit came since the previous hand-over: a scan may have listed one alive
+  // just before it ended, and it must not come back as a live child (an orphan at its parent's
+  // exit). Bounded: past the bound, such a child is dropped at the next hand-over instead.
+  std::unordered_set<int32_t> exited_since_rebase_;
+  static constexpr std::size_t kMaxExitedRemembered = std::size_t{1} << 20;
 };
 
 }  // namespace cproc

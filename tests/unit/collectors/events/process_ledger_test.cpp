@@ -249,3 +249,19 @@ TEST_CASE("process ledger: a container a scan missed stays known a while (a rest
   REQUIRE(later.size() == 1);
   CHECK(later[0].first == "docker://a");
 }
+
+TEST_CASE("process ledger: one the scan listed alive and whose exit came before the hand-over") {
+  ProcessLedger ledger;
+  ledger.Rebase(TwoContainers());
+  // The shell runs a child; the scan lists it alive; it exits before the scan hands over.
+  ledger.Apply(Fork(101, 300));
+  ledger.Apply(Exit(300, 0));
+  Snapshot listed = TwoContainers();
+  listed.processes.push_back(MakeProcess(300, 101, 0, 9));
+  ledger.Rebase(listed);
+  CHECK(ledger.tracked() == 5);  // not back as a live child of the shell
+  ledger.Apply(Exit(101, 0));
+  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  REQUIRE(a != nullptr);
+  CHECK(a->orphans_adopted == 0);
+}
