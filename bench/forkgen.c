@@ -34,7 +34,7 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void reap(int block, long *reaped) {
+static void reap(int block, long* reaped) {
   for (;;) {
     int status;
     pid_t p = waitpid(-1, &status, block ? 0 : WNOHANG);
@@ -49,7 +49,7 @@ static void reap(int block, long *reaped) {
 
 // One forker: `rate` per second (0: unpaced) until `end_ns`. Returns children made.
 static long forker(double rate, int64_t start_ns, int64_t end_ns, long batch_ns, int use_vfork,
-                   long *errors) {
+                   long* errors) {
   long made = 0, reaped = 0;
   int64_t tick = start_ns;
   for (long iter = 0; iter < 100000000L; ++iter) {  // bounded: at most 1e8 wake-ups
@@ -82,16 +82,21 @@ static long forker(double rate, int64_t start_ns, int64_t end_ns, long batch_ns,
   return made;
 }
 
-static int cmd_run(int argc, char **argv) {
+static int cmd_run(int argc, char** argv) {
   double rate = 1000, seconds = 10;
   long batch_us = 1000;
   int workers = 1, use_vfork = 0;
   for (int i = 0; i < argc; ++i) {
-    if (!strcmp(argv[i], "--rate") && i + 1 < argc) rate = atof(argv[++i]);
-    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
-    else if (!strcmp(argv[i], "--batch-us") && i + 1 < argc) batch_us = atol(argv[++i]);
-    else if (!strcmp(argv[i], "--workers") && i + 1 < argc) workers = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--vfork")) use_vfork = 1;
+    if (!strcmp(argv[i], "--rate") && i + 1 < argc)
+      rate = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      seconds = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--batch-us") && i + 1 < argc)
+      batch_us = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--workers") && i + 1 < argc)
+      workers = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--vfork"))
+      use_vfork = 1;
     else {
       fprintf(stderr, "forkgen run: unknown argument %s\n", argv[i]);
       return 2;
@@ -145,9 +150,12 @@ static int cmd_run(int argc, char **argv) {
 }
 
 static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig) {
+  (void)sig;
+  stop = 1;
+}
 
-static int cmd_idle(int argc, char **argv) {
+static int cmd_idle(int argc, char** argv) {
   double max_seconds = 7200;
   for (int i = 0; i + 1 < argc; ++i) {
     if (!strcmp(argv[i], "--max-seconds")) max_seconds = atof(argv[i + 1]);
@@ -164,7 +172,7 @@ static int cmd_idle(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_cputime(int argc, char **argv) {
+static int cmd_cputime(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     clockid_t clock;
     struct timespec ts;
@@ -178,12 +186,13 @@ static int cmd_cputime(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "idle")) return cmd_idle(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "cputime")) return cmd_cputime(argc - 2, argv + 2);
-  fprintf(stderr, "usage: forkgen run --rate R --seconds S [--batch-us B] [--workers J] [--vfork]\n"
-                  "       forkgen idle [--max-seconds S]\n"
-                  "       forkgen cputime PID...\n");
+  fprintf(stderr,
+          "usage: forkgen run --rate R --seconds S [--batch-us B] [--workers J] [--vfork]\n"
+          "       forkgen idle [--max-seconds S]\n"
+          "       forkgen cputime PID...\n");
   return 2;
 }

@@ -27,11 +27,13 @@ constexpr std::size_t kReceiveBuffer = 4096;
 // Run reads up to this many messages per recvmmsg call, and between two calls looks at the stop
 // descriptor, so a flood still lets it see Stop.
 constexpr unsigned kBatch = 64;
-// Once the socket is drained, Run waits this long before it looks again: the events pile up in
-// the socket's buffer meanwhile and are read kBatch per system call, instead of a wake-up and
-// three system calls each (6 to 19 us per event on this project's VM, under 1.3 from 5,000
-// forks/s with the wait: bench/results/2026-12-07-events.md). Short next to what the default
-// buffer holds (about 2,500 messages: 60 ms at 20,000 forks/s) and to any scan interval.
+// After a burst (a drain that needed a full batch or more), Run waits this long before it looks
+// again: the events pile up in the socket's buffer meanwhile and are read kBatch per system call,
+// instead of a wake-up and three system calls each (0.6 to 1.2 us per event from 5,000 forks/s
+// instead of 4 to 10: bench/results/2026-12-07-events.md). Short next to what the default buffer
+// holds (about 2,500 messages: 60 ms at 20,000 forks/s). A lighter drain goes straight back to
+// poll: an exec must be seen while its process lives, so that its cgroup can still be read
+// (`docker exec c true` lives about a millisecond).
 constexpr int kCoalesceMs = 10;
 
 std::string Errno(int error) { return std::string(std::strerror(error)); }
@@ -252,13 +254,15 @@ Expected<bool> ProcConnector::Run(const Handler& handler) {
       return Error{"poll: " + Errno(errno)};
     }
     if (fds[1].revents != 0) return true;
+    bool burst = false;
     while (true) {
       auto received = ReceiveBatch(*batch, handler);
       if (!received) return Error{received.error()};
       if (*received < kBatch) break;  // drained
+      burst = true;
       if (::poll(&stop, 1, 0) > 0) return true;
     }
-    if (::poll(&stop, 1, kCoalesceMs) > 0) return true;
+    if (burst && ::poll(&stop, 1, kCoalesceMs) > 0) return true;
   }
 }
 

@@ -14,9 +14,9 @@
  *
  * Bounded: a child waits at most 10 s for its re-parenting. Fails (exit 2) when a fork fails. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -30,7 +30,7 @@ static void sleep_ms(long ms) {
   }
 }
 
-static int storm(const char *self, long n) {
+static int storm(const char* self, long n) {
   for (long i = 0; i < n; ++i) {
     pid_t pid = fork();
     if (pid < 0) {
@@ -38,7 +38,7 @@ static int storm(const char *self, long n) {
       return 2;
     }
     if (pid == 0) {
-      execl(self, self, "true", (char *)NULL);
+      execl(self, self, "true", (char*)NULL);
       _exit(127);
     }
     int status = 0;
@@ -78,7 +78,7 @@ static int orphans(long k, long hold_ms) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc >= 2 && strcmp(argv[1], "true") == 0) return 0;
   if (argc == 3 && strcmp(argv[1], "storm") == 0) return storm(argv[0], atol(argv[2]));
   if (argc == 4 && strcmp(argv[1], "orphans") == 0) {

@@ -31,13 +31,18 @@ IDS=("$HOSTPID" "$HOSTNET_A" "$HOSTNET_B" "$NETOWNER" "$NETJOIN")
 declare -A PID1=()
 for id in "${IDS[@]}"; do PID1[$id]=$(container_host_pid "$id"); done
 
+# The process lifecycle counters: they need CAP_NET_ADMIN (checked on their own below) and
+# count from each exporter's start.
+LIFECYCLE='processes_started_total|execs_total|processes_exited_total|short_lived_processes_total|pid1_exits_total|pid1_killed_from_outside_total'
+
 # The series of the test's containers, one per line, sorted, without the values that move by
-# themselves (ages) and, with "anonymous", without the labels that only names give.
+# themselves (ages, lifecycle counters) and, with "anonymous", without the labels that only names
+# give.
 own_series() { # own_series FILE [anonymous]
   local pattern
   pattern=$(printf 'docker://%s|' "${IDS[@]}")
   grep -E "container_id=\"(${pattern%|})\"" "$1" |
-    grep -vE '^cproc_container_(oldest_zombie_seconds|oldest_pid1_zombie_seconds)' |
+    grep -vE "^cproc_container_(oldest_zombie_seconds|oldest_pid1_zombie_seconds|$LIFECYCLE)[{]" |
     if [[ ${2:-} == anonymous ]]; then
       sed -E 's/,container="[^"]*"//; s/,image="[^"]*"//' |
         grep -vE '^cproc_container_(declared_host_namespace|namespace_declaration_mismatches)'
@@ -114,6 +119,9 @@ if ! diff <(own_series "$E2E_TMP/full.prom") <(own_series "$E2E_TMP/noptrace.pro
   sed 's/^/  /' "$E2E_TMP/noptrace.diff" | head -n 40
   soft_fail "noptrace: per-container series differ from the reference (above: < full, > noptrace)"
 fi
+# Dropping CAP_SYS_PTRACE leaves CAP_NET_ADMIN: the process events stay on.
+expect_sample "$E2E_TMP/noptrace.prom" 1 cproc_events_source_active ||
+  soft_fail "noptrace: cproc_events_source_active is not 1"
 self_threads=$(awk '/^Threads:/ { print $2 }' "/proc/$EXPORTER_PID/status")
 log "noptrace: the exporter itself runs $self_threads threads, and is in no container"
 check_exporter_exit
@@ -136,6 +144,14 @@ if ! diff <(own_series "$E2E_TMP/full.prom" anonymous |
 fi
 expect_sample "$E2E_TMP/nobody.prom" 1 cproc_scan_success ||
   soft_fail "nobody: cproc_scan_success is not 1"
+# Without CAP_NET_ADMIN the process events are off: said by the self-metric and the log, and
+# their counters absent, never 0.
+expect_sample "$E2E_TMP/nobody.prom" 0 cproc_events_source_active ||
+  soft_fail "nobody: cproc_events_source_active is not 0"
+grep -q "needs CAP_NET_ADMIN" "$EXPORTER_LOG" ||
+  soft_fail "nobody: the log does not say the process events need CAP_NET_ADMIN"
+n=$(grep -cE "^cproc_container_($LIFECYCLE)[{]" "$E2E_TMP/nobody.prom" || true)
+((n == 0)) || soft_fail "nobody: $n lifecycle counter series without the process events (must be absent)"
 expect_sample_cmp "$E2E_TMP/nobody.prom" '>' 0 cproc_scan_namespaces_unreadable_processes ||
   soft_fail "nobody: the unreadable namespaces are not counted"
 check_exporter_exit
