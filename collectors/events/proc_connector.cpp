@@ -27,14 +27,18 @@ constexpr std::size_t kReceiveBuffer = 4096;
 // Run reads up to this many messages per recvmmsg call, and between two calls looks at the stop
 // descriptor, so a flood still lets it see Stop.
 constexpr unsigned kBatch = 64;
-// After a burst (a drain that needed a full batch or more), Run waits this long before it looks
-// again: the events pile up in the socket's buffer meanwhile and are read kBatch per system call,
-// instead of a wake-up and three system calls each (0.6 to 1.2 us per event from 5,000 forks/s
-// instead of 4 to 10: bench/results/2026-12-07-events.md). Short next to what the default buffer
-// holds (about 2,500 messages: 60 ms at 20,000 forks/s). A lighter drain goes straight back to
-// poll: an exec must be seen while its process lives, so that its cgroup can still be read
-// (`docker exec c true` lives about a millisecond).
+// While events come fast, Run waits this long after draining the socket before it polls again:
+// they pile up in the socket's buffer meanwhile and are read kBatch per system call, instead of
+// a wake-up and three system calls each (0.6 to 1.2 us per event from 5,000 forks/s instead of 4
+// to 11: bench/results/2026-12-07-events.md). Short next to what the default buffer holds (about
+// 2,500 messages: 60 ms at 20,000 forks/s).
 constexpr int kCoalesceMs = 10;
+// "Fast": more messages a second than this over the last kRateWindow, or a drain that needed a
+// full batch. Slower, Run polls again at once: an exec must be read while its process lives, so
+// that its cgroup can still be read (`docker exec c true` lives about a millisecond), and there
+// are few wake-ups to save.
+constexpr uint64_t kCoalesceAbovePerSecond = 2000;
+constexpr std::chrono::milliseconds kRateWindow{100};
 
 std::string Errno(int error) { return std::string(std::strerror(error)); }
 
@@ -248,6 +252,9 @@ Expected<bool> ProcConnector::Run(const Handler& handler) {
   auto batch = std::make_unique<Batch>();
   std::array<pollfd, 2> fds{pollfd{socket_.get(), POLLIN, 0}, pollfd{stop_.get(), POLLIN, 0}};
   pollfd stop{stop_.get(), POLLIN, 0};
+  auto window_start = std::chrono::steady_clock::now();
+  uint64_t window_messages = 0;
+  bool fast = false;
   while (true) {
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
@@ -258,11 +265,19 @@ Expected<bool> ProcConnector::Run(const Handler& handler) {
     while (true) {
       auto received = ReceiveBatch(*batch, handler);
       if (!received) return Error{received.error()};
+      window_messages += *received;
       if (*received < kBatch) break;  // drained
       burst = true;
       if (::poll(&stop, 1, 0) > 0) return true;
     }
-    if (burst && ::poll(&stop, 1, kCoalesceMs) > 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (const auto elapsed = now - window_start; elapsed >= kRateWindow) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+      fast = window_messages * 1000 > kCoalesceAbovePerSecond * static_cast<uint64_t>(ms);
+      window_start = now;
+      window_messages = 0;
+    }
+    if ((burst || fast) && ::poll(&stop, 1, kCoalesceMs) > 0) return true;
   }
 }
 
