@@ -3,8 +3,8 @@
 # `--memory 16m --memory-swap 16m` whose processes allocate past the limit (a child of its PID 1,
 # then a `docker exec`), while PID 1 survives. Over several scrapes after each kill the counter
 # must equal the oom_kill line of the container's memory cgroup file (v1 memory.oom_control, v2
-# memory.events), the number of kills this test caused and Docker's own count of its `oom`
-# events; a container without kills shows a real 0; identity labels never move; after
+# memory.events) and the number of kills this test caused, and Docker must have reported at least
+# as many `oom` events; a container without kills shows a real 0; identity labels never move; after
 # `docker stop`, `docker inspect` reports OOMKilled. With the process events on, every kill is
 # also an exit with outcome="oom_kill", and none a plain SIGKILL.
 #
@@ -71,9 +71,11 @@ oom_round() {
   fi
 }
 
-# expect_docker_oom_events: Docker saw as many OOM events as the kernel counted kills (it reads
-# them asynchronously: allowed a few seconds).
-docker_events_match() { [[ $(docker_oom_events "$OOM_ID") == "$KILLS" ]]; }
+# expect_docker_oom_events: Docker saw at least as many OOM events as the kernel counted kills
+# (it reads them asynchronously: allowed a few seconds). Not exactly as many: on cgroup v1 Docker
+# hears the memory cgroup's OOM notification, which fires for each time the cgroup was under OOM,
+# and one kill can take two (seen: 4 events for 3 kills).
+docker_events_match() { (($(docker_oom_events "$OOM_ID") >= KILLS)); }
 expect_docker_oom_events() {
   wait_until 15 "docker events to report $KILLS oom event(s)" docker_events_match ||
     soft_fail "docker events reported $(docker_oom_events "$OOM_ID") oom events for ${OOM_ID:0:12}, the kernel's file $(kernel_oom_kills "$OOM_ID"), this test caused $KILLS"
