@@ -161,7 +161,8 @@ TEST_CASE("process ledger: children the scan listed are counted for their parent
   s.processes.push_back(MakeProcess(104, 101, 0, 8, 'Z'));  // a zombie is no live child
   ledger.Rebase(s);
   ledger.Apply(Exit(101, 0));
-  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  const LifecycleDeltas handed_over = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* a = DeltaOf(handed_over, "docker://a");
   REQUIRE(a != nullptr);
   CHECK(a->orphans_adopted == 2);
 }
@@ -207,7 +208,8 @@ TEST_CASE("process ledger: a process born since the scan survives the hand-over,
   ledger.Rebase(TwoContainers());
   CHECK(ledger.tracked() == 6);  // the five the scan listed, and 300
   ledger.Apply(Exit(300, 0));
-  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  const LifecycleDeltas handed_over = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* a = DeltaOf(handed_over, "docker://a");
   REQUIRE(a != nullptr);
   CHECK(a->exited[kExitZero] == 1);
   CHECK(a->short_lived == 1);  // no scan ever listed it
@@ -261,7 +263,8 @@ TEST_CASE("process ledger: one the scan listed alive and whose exit came before 
   ledger.Rebase(listed);
   CHECK(ledger.tracked() == 5);  // not back as a live child of the shell
   ledger.Apply(Exit(101, 0));
-  const LifecycleDelta* a = DeltaOf(ledger.Rebase(TwoContainers()), "docker://a");
+  const LifecycleDeltas handed_over = ledger.Rebase(TwoContainers());
+  const LifecycleDelta* a = DeltaOf(handed_over, "docker://a");
   REQUIRE(a != nullptr);
   CHECK(a->orphans_adopted == 0);
 }
