@@ -7,19 +7,12 @@
 #include "collectors/events/lifecycle_totals.h"
 #include "collectors/events/process_ledger.h"
 #include "collectors/snapshot.h"
+#include "tests/support/proc_events.h"
 
 namespace cproc {
 namespace {
 
-Container DockerContainer(const std::string& id, int32_t init_pid) {
-  Container c;
-  c.runtime = "docker";
-  c.id = id;
-  c.cgroup = "/docker/" + id;
-  c.init.pid = init_pid;
-  c.init.is_namespace_init = true;
-  return c;
-}
+using cproc::testing::DockerContainer;
 
 Process InContainer(int32_t pid, int32_t ppid, int32_t container) {
   Process p;
@@ -30,21 +23,11 @@ Process InContainer(int32_t pid, int32_t ppid, int32_t container) {
   return p;
 }
 
-ProcEvent Fork(int32_t parent, int32_t child) {
-  ProcEvent e;
-  e.kind = ProcEventKind::kFork;
-  e.parent_pid = e.parent_tgid = parent;
-  e.pid = e.tgid = child;
-  return e;
-}
+ProcEvent Fork(int32_t parent, int32_t child) { return cproc::testing::ForkEvent(parent, child); }
 
 ProcEvent Exit(int32_t pid, ExitOutcome::How how, int value) {
-  ProcEvent e;
-  e.kind = ProcEventKind::kExit;
-  e.pid = e.tgid = pid;
-  e.exit_outcome.how = how;
-  (how == ExitOutcome::How::kSignaled ? e.exit_outcome.signal : e.exit_outcome.status) = value;
-  return e;
+  const auto v = static_cast<uint32_t>(value);
+  return cproc::testing::ExitEvent(pid, how == ExitOutcome::How::kSignaled ? v : v << 8);
 }
 
 Snapshot WithInit(int32_t init_pid) {

@@ -5,44 +5,20 @@
 #include <string>
 
 #include "tests/support/make_process.h"
+#include "tests/support/proc_events.h"
 
 using namespace cproc;
 using cproc::testing::MakeProcess;
 
 namespace {
 
-Container MakeContainer(const std::string& id, int32_t init_pid) {
-  Container c;
-  c.runtime = "docker";
-  c.id = id;
-  c.cgroup = "/docker/" + id;
-  c.init.pid = init_pid;
-  c.init.is_namespace_init = init_pid != 0;
-  return c;
-}
-
-ProcEvent Fork(int32_t parent, int32_t child) {
-  ProcEvent e;
-  e.kind = ProcEventKind::kFork;
-  e.parent_pid = e.parent_tgid = parent;
-  e.pid = e.tgid = child;
-  return e;
-}
-
-ProcEvent Exec(int32_t pid) {
-  ProcEvent e;
-  e.kind = ProcEventKind::kExec;
-  e.pid = e.tgid = pid;
-  return e;
-}
-
+ProcEvent Fork(int32_t parent, int32_t child) { return cproc::testing::ForkEvent(parent, child); }
+ProcEvent Exec(int32_t pid) { return cproc::testing::ExecEvent(pid); }
 ProcEvent Exit(int32_t pid, uint32_t exit_code) {
-  ProcEvent e;
-  e.kind = ProcEventKind::kExit;
-  e.pid = e.tgid = pid;
-  e.exit_code = exit_code;
-  e.exit_outcome = DecodeExitCode(exit_code);
-  return e;
+  return cproc::testing::ExitEvent(pid, exit_code);
+}
+Container MakeContainer(const std::string& id, int32_t init_pid) {
+  return cproc::testing::DockerContainer(id, init_pid);
 }
 
 // Host: 1 (init), 50 (containerd-shim). Container "a": init 100 (parent 50), a shell 101.
