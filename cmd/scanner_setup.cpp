@@ -13,6 +13,7 @@ ScannerOptions ScannerOptionsFor(const Config& config) {
   options.procfs = config.path_procfs;
   options.sysfs = config.path_sysfs;
   options.revalidate_every = config.scan_revalidate_every;
+  options.kept_descriptors = config.scan_kept_descriptors;
   options.self_ns = ReadSelfNamespaces();
   options.metadata = MetadataPathsOf(config);
   // A wrong --runtime.docker-root fails silently otherwise: Docker containers keep short ids.

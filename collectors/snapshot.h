@@ -204,10 +204,12 @@ struct ScanStats {
   uint64_t unattributed_runtime_containers = 0;
   bool cgroup_pids_available = false;  // a pids controller hierarchy was found under sysfs
   // Entries kept between scans, so churn that leaves them growing shows up.
-  uint64_t cached_processes = 0;     // per (pid, starttime)
-  uint64_t cached_cgroup_files = 0;  // resolutions per distinct /proc/PID/cgroup text
-  uint64_t cached_metadata = 0;      // runtime metadata per container
-  uint64_t tracked_processes = 0;    // reaping history
+  uint64_t cached_processes = 0;        // per (pid, starttime)
+  uint64_t cached_cgroup_files = 0;     // resolutions per distinct /proc/PID/cgroup text
+  uint64_t cached_metadata = 0;         // runtime metadata per container
+  uint64_t tracked_processes = 0;       // reaping history
+  uint64_t kept_descriptors = 0;        // open between scans (DescriptorBudget)
+  uint64_t kept_descriptors_limit = 0;  // how many may be
   ScanErrorTotals errors;
   RuntimeFileErrors runtime_file_errors;
   EventSourceStats events;

@@ -32,6 +32,7 @@ struct Config {
   std::optional<std::vector<std::string>> runtime_storage_roots;
   std::chrono::milliseconds scan_interval{0};
   uint32_t scan_revalidate_every = 0;
+  uint32_t scan_kept_descriptors = 0;
   std::string events_source;
   int events_buffer_bytes = 0;
   std::string log_level;

@@ -80,6 +80,18 @@ constexpr std::array kSettings = {
                     "(all namespaces every 4N); a process that execs is re-read at once.",
             .default_value = "20",
             .value = Integer<&Config::scan_revalidate_every, 1, 1000, "an integer from 1 to 1000">},
+    // Memory against CPU: each kept descriptor pins ~6 KiB of kernel memory and saves an open and
+    // a close per scan (docs/PERFORMANCE.md "Kept descriptors"). Opened at a process's first
+    // read: a restart setting.
+    Setting{
+        .name = "scan.kept-descriptors",
+        .help = "Keep at most N descriptors open between scans (stat of each process, "
+                "cgroup files), each about 6 KiB of kernel memory in the exporter's memory "
+                "cgroup; processes beyond them are opened and read every scan, at more CPU. "
+                "Also bounded by RLIMIT_NOFILE.",
+        .default_value = "4096",
+        .value =
+            Integer<&Config::scan_kept_descriptors, 0, 1 << 20, "an integer from 0 to 1048576">},
     // Binds a socket and a thread at start: a restart setting.
     Setting{.name = "events.source",
             .help = "Process lifecycle events between scans from the kernel's process events "

@@ -41,6 +41,11 @@ DescriptorBudget::DescriptorBudget() {
   }
 }
 
+DescriptorBudget DescriptorBudget::Capped(std::size_t cap) {
+  DescriptorBudget budget;
+  return budget.limit_ <= cap ? budget : DescriptorBudget(cap);
+}
+
 void Fd::Reset() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

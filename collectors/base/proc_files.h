@@ -53,23 +53,36 @@ class Fd {
 
 // How many descriptors may stay open between scans, shared by everything that keeps them
 // (stat of every process, pids files of every container): RLIMIT_NOFILE less a reserve for the
-// HTTP server, logs and the files opened and closed within a scan. Scan thread only.
+// HTTP server, logs and the files opened and closed within a scan, and at most `cap`. Each kept
+// /proc or cgroupfs file pins about 6 KiB of kernel memory (its seq_file page, the file, dentries
+// and inodes), charged to the exporter's memory cgroup: the cap bounds that memory
+// (docs/PERFORMANCE.md "Kept descriptors"). Scan thread only.
 class DescriptorBudget {
  public:
-  DescriptorBudget();  // from RLIMIT_NOFILE
-  explicit DescriptorBudget(std::size_t limit) : limit_(limit) {}
+  DescriptorBudget();  // from RLIMIT_NOFILE alone
+  explicit DescriptorBudget(std::size_t limit) : limit_(limit), limited_by_rlimit_(false) {}
+  static DescriptorBudget Capped(std::size_t cap);  // the lower of RLIMIT_NOFILE's and `cap`
   bool HasRoom(std::size_t n) const { return used_ + n <= limit_; }
   bool Take() {  // false when spent: the caller opens, reads and closes instead
-    if (!HasRoom(1)) return false;
+    if (!HasRoom(1)) {
+      ++refused_;
+      return false;
+    }
     ++used_;
     return true;
   }
   void Give() { used_ -= used_ > 0 ? 1 : 0; }
   std::size_t used() const { return used_; }
+  std::size_t limit() const { return limit_; }
+  bool limited_by_rlimit() const { return limited_by_rlimit_; }
+  // Descriptors not kept since the start because the budget was spent.
+  uint64_t refused() const { return refused_; }
 
  private:
   std::size_t limit_ = 0;
   std::size_t used_ = 0;
+  uint64_t refused_ = 0;
+  bool limited_by_rlimit_ = true;
 };
 
 // A descriptor kept open between scans, counted in its DescriptorBudget while it lives.

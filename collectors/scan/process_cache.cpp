@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "collectors/procfs/pidfd_namespaces.h"
 #include "collectors/procfs/proc_status.h"
 
 namespace cproc {
@@ -53,6 +54,10 @@ const char* ProcessCache::PathOf(int32_t pid, const char* file) {
 
 void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev,
                         uint64_t scan, ProcessListing& out, ScanErrorTotals& errors) {
+  if (!pidfd_checked_) {
+    use_pidfd_ = PidfdNamespacesUsable(proc_fd);
+    pidfd_checked_ = true;
+  }
   out.processes.reserve(pids.size());
   out.matches.reserve(pids.size());
   out.cgroup_unknown.reserve(pids.size());
@@ -158,16 +163,20 @@ void ProcessCache::Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel lev
     entry.cgroup_known = false;
   }
   bool denied = false;
+  const PidfdNamespaces pidfd(use_pidfd_ ? pid : 0);
   for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
     if (kind == kPidKind ? entry.ns[kind].known()
                          : level == RereadLevel::kAttribution && !kAttributionKinds[kind]) {
       continue;
     }
-    // ENOENT here is normal: a zombie keeps only ns/pid and ns/user, old kernels have no time.
-    if (ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]) ==
-        ReadResult::kPermission) {
-      denied = true;
+    ReadResult result = pidfd.open() ? pidfd.Read(static_cast<NsKind>(kind), entry.ns[kind])
+                                     : ReadResult::kVanished;
+    // The links where the pidfd cannot tell (a zombie, an older kernel): ENOENT is normal there,
+    // a zombie keeps only ns/pid and ns/user, old kernels have no time.
+    if (result != ReadResult::kOk && result != ReadResult::kPermission) {
+      result = ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]);
     }
+    if (result == ReadResult::kPermission) denied = true;
   }
   // Once per process, not per re-read: PID 1 of some hosts is never readable (README
   // "Privileges"), and a counter that grows forever for it would make the permission alert

@@ -43,6 +43,8 @@ class ProcessCache {
   CandidateFacts ReadCandidate(int proc_fd, int32_t pid, ScanErrorTotals& errors);
 
   std::size_t size() const { return cache_.size(); }
+  // Namespaces are read through pidfds (collectors/procfs/pidfd_namespaces.h), not the links.
+  bool reads_namespaces_by_pidfd() const { return use_pidfd_; }
 
  private:
   // Kept only for init candidates.
@@ -95,6 +97,8 @@ class ProcessCache {
   uint64_t revalidate_every_;
   DescriptorBudget& descriptors_;
   CgroupResolver& resolver_;
+  bool pidfd_checked_ = false;  // use_pidfd_ is decided at the first scan, from its procfs
+  bool use_pidfd_ = false;
   std::unordered_map<int32_t, Entry> cache_;
   // Buffers reused by every scan.
   std::string text_;

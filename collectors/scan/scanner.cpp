@@ -63,7 +63,8 @@ struct Scanner::State {
   }
 
   ScannerOptions options;
-  DescriptorBudget descriptors;  // kept stat and status descriptors, the pids and memory files'
+  // Kept stat and status descriptors, the pids and memory files'.
+  DescriptorBudget descriptors = DescriptorBudget::Capped(options.kept_descriptors);
   CgroupFs cgroupfs;
   ContainerNaming naming;
   CgroupResolver resolver;
@@ -77,6 +78,7 @@ struct Scanner::State {
   uint64_t scan_number = 0;
   ScanErrorTotals errors;
   bool warned_namespaces = false;  // logged once, not per scan
+  bool logged_descriptors = false;
   // Buffers reused by every scan.
   std::vector<char> dirents;
   std::vector<int32_t> pids;
@@ -106,6 +108,25 @@ struct Scanner::State {
       Container& container = snapshot.containers[c];
       container.init = ChooseInit(snapshot, candidates[c], facts, snapshot.boot_time_seconds,
                                   ticks_per_second, container.declared_stop_signal);
+    }
+  }
+
+  // Not an error: beyond the budget a process is opened and read every scan, which costs CPU
+  // (docs/PERFORMANCE.md "Kept descriptors"). Said once; cproc_scan_kept_descriptors shows it.
+  void LogOnceIfDescriptorsSpent() {
+    if (descriptors.refused() == 0 || logged_descriptors) return;
+    logged_descriptors = true;
+    if (descriptors.limited_by_rlimit()) {
+      spdlog::warn(
+          "all {} descriptors that RLIMIT_NOFILE leaves are kept open: further processes are "
+          "opened and read every scan, at more CPU (raise LimitNOFILE, or lower "
+          "--scan.kept-descriptors to choose)",
+          descriptors.limit());
+    } else {
+      spdlog::info(
+          "all {} kept descriptors (--scan.kept-descriptors) are in use: further processes are "
+          "opened and read every scan, at more CPU and less kernel memory",
+          descriptors.limit());
     }
   }
 
@@ -210,6 +231,9 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   stats.cached_cgroup_files = s.resolver.size();
   stats.cached_metadata = s.naming.metadata().size();
   stats.tracked_processes = s.reaping.tracked_processes();
+  stats.kept_descriptors = s.descriptors.used();
+  stats.kept_descriptors_limit = s.descriptors.limit();
+  s.LogOnceIfDescriptorsSpent();
   stats.runtime_file_errors = s.naming.metadata().errors();
   stats.cgroup_pids_available = s.cgroupfs.pids_available();
   s.WarnOnceIfNamespacesUnreadable(listing.namespaces_unreadable, stats.processes);

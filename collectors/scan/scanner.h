@@ -24,6 +24,10 @@ struct ScannerOptions {
   // every this many scans (all namespaces every 4x as many; staggered by pid), so a process
   // that moves or calls setns without exec is re-attributed too.
   uint32_t revalidate_every = 20;
+  // Descriptors kept open between scans (stat of each process, cgroup files), at most; also
+  // bounded by RLIMIT_NOFILE. Each pins about 6 KiB of kernel memory and saves an open and a
+  // close per scan (docs/PERFORMANCE.md "Kept descriptors").
+  std::size_t kept_descriptors = 4096;
   std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
   // Where runtimes keep their files (container names, images, pods).
   MetadataPaths metadata = {};

@@ -32,6 +32,10 @@ void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamil
           .Add({{"cache", "runtime_metadata"}}, static_cast<double>(stats.cached_metadata))
           .Add({{"cache", "reaping_history"}}, static_cast<double>(stats.tracked_processes))
           .Build());
+  out.push_back(
+      OneSample(Metric::kScanKeptDescriptors, static_cast<double>(stats.kept_descriptors)));
+  out.push_back(OneSample(Metric::kScanKeptDescriptorsLimit,
+                          static_cast<double>(stats.kept_descriptors_limit)));
   out.push_back(OneSample(Metric::kScanNamespacesUnreadableProcesses,
                           static_cast<double>(stats.namespaces_unreadable)));
   out.push_back(OneSample(Metric::kScanUnattributedRuntimeContainers,

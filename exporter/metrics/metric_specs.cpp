@@ -199,6 +199,15 @@ void AddHostAndScanSpecs(Table& t) {
       "Entries the scanner keeps between scans, by cache; they follow the "
       "host's processes and containers and shrink when those go.",
       {"cache"});
+  Set(t, kScanKeptDescriptors, "cproc_scan_kept_descriptors", kGauge,
+      "Descriptors kept open between scans (stat of processes, cgroup files), each pinning about "
+      "6 KiB of kernel memory; processes beyond cproc_scan_kept_descriptors_limit are opened and "
+      "read every scan instead, at more CPU.",
+      {});
+  Set(t, kScanKeptDescriptorsLimit, "cproc_scan_kept_descriptors_limit", kGauge,
+      "Descriptors that may stay open between scans: --scan.kept-descriptors, or RLIMIT_NOFILE "
+      "less a reserve when that is lower.",
+      {});
   Set(t, kScanNamespacesUnreadableProcesses, "cproc_scan_namespaces_unreadable_processes", kGauge,
       "Processes of the last scan whose namespace links could not be read (permission: the "
       "exporter lacks CAP_SYS_PTRACE over them).",

@@ -55,6 +55,8 @@ enum class Metric : uint8_t {
   kScanProcesses,
   kScanCacheHits,
   kScanCacheEntries,
+  kScanKeptDescriptors,
+  kScanKeptDescriptorsLimit,
   kScanNamespacesUnreadableProcesses,
   kScanUnattributedRuntimeContainers,
   kScanCgroupPidsAvailable,

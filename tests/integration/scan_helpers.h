@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ inline std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,
   auto container = FakeContainer::Start(spec);
   REQUIRE_MESSAGE(container.ok(), (container.ok() ? "" : container.error()));
   return std::move(container).value();
+}
+
+// "sleeping=2 zombie=1 ": a container's processes by state, the states it has only.
+inline std::string CountsText(const StateCounts& counts) {
+  std::ostringstream out;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != 0) out << kProcessStateNames[i] << '=' << counts[i] << ' ';
+  }
+  return out.str();
 }
 
 // The container with this id, and its index in the snapshot (what Process::container holds).

@@ -46,6 +46,7 @@ using cproc::testing::kernel::ReadKernelStat;
 using cproc::testing::kernel::ScopedCgroup;
 
 using cproc::testing::kernel::Cgroups;
+using cproc::testing::kernel::CountsText;
 using cproc::testing::kernel::FindContainer;
 using cproc::testing::kernel::FindProcess;
 using cproc::testing::kernel::Hierarchies;
@@ -53,14 +54,6 @@ using cproc::testing::kernel::MakeCgroup;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
 using cproc::testing::kernel::ScanOnce;
 using cproc::testing::kernel::StartContainer;
-
-std::string CountsText(const StateCounts& counts) {
-  std::ostringstream out;
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] != 0) out << cproc::kProcessStateNames[i] << '=' << counts[i] << ' ';
-  }
-  return out.str();
-}
 
 std::string PidsText(const std::set<int32_t>& pids) {
   std::ostringstream out;

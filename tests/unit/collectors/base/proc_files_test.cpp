@@ -73,3 +73,24 @@ TEST_CASE("ReadFileAt: a missing file is 'vanished', as for a process that exite
   CHECK(ReadFileAt(AT_FDCWD, "/proc/self/no-such-file", out) == ReadResult::kVanished);
   CHECK(out.empty());
 }
+
+TEST_CASE("DescriptorBudget: a cap below RLIMIT_NOFILE bounds it, above it the limit does") {
+  const DescriptorBudget rlimit;
+  REQUIRE(rlimit.limit() > 2);
+  CHECK(rlimit.limited_by_rlimit());
+
+  DescriptorBudget capped = DescriptorBudget::Capped(2);
+  CHECK(capped.limit() == 2);
+  CHECK_FALSE(capped.limited_by_rlimit());
+  CHECK(capped.Take());
+  CHECK(capped.Take());
+  CHECK_FALSE(capped.Take());  // spent: the caller opens, reads and closes instead
+  CHECK(capped.refused() == 1);
+  capped.Give();
+  CHECK(capped.Take());
+  CHECK(capped.refused() == 1);
+
+  const DescriptorBudget above = DescriptorBudget::Capped(rlimit.limit() + 1);
+  CHECK(above.limit() == rlimit.limit());
+  CHECK(above.limited_by_rlimit());
+}

@@ -191,3 +191,28 @@ TEST_CASE("process cache: processes not listed are forgotten, vanished ones coun
   CHECK(back.processes.size() == 2);
   CHECK(back.cache_hits == 1);
 }
+
+TEST_CASE("process cache: beyond the descriptor budget, processes are opened and read every scan") {
+  Cache c(1000);
+  c.budget = DescriptorBudget(1);  // --scan.kept-descriptors=1
+  for (int32_t pid : {100, 200, 300}) {
+    c.proc.Stat(pid, "app", 'S', 1, 500);
+    c.proc.Cgroup(pid, DockerCgroup(Id(1)));
+    c.proc.Namespaces(pid, ContainerNs(5000));
+  }
+  for (int scan = 0; scan < 4; ++scan) {
+    INFO("scan " << scan);
+    // Each scan changes every process's state in its file: a scan that reads them all shows it.
+    const char state = scan % 2 == 0 ? 'S' : 'R';
+    for (int32_t pid : {100, 200, 300}) c.proc.Stat(pid, "app", state, 1, 500, scan + 1);
+    const ProcessListing listing = c.Scan({100, 200, 300});
+    REQUIRE(listing.processes.size() == 3);
+    for (const Process& p : listing.processes) {
+      CHECK(p.state_code == state);
+      CHECK(p.threads == static_cast<uint32_t>(scan + 1));
+    }
+    CHECK(listing.cache_hits == (scan == 0 ? 0U : 3U));  // cgroup and namespaces still cached
+    CHECK(c.budget.used() == 1);
+    CHECK(c.budget.refused() == 2U * static_cast<uint64_t>(scan + 1));
+  }
+}
