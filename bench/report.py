@@ -48,12 +48,152 @@ TOOLS = [
     ("cproc", "cproc_exporter (scan + render)"),
     ("cproc_baseline", "cproc_exporter baseline (`--baseline`, same run)"),
     ("smart_floor", "smart floor (stat pread, cgroup+ns cached per (pid, starttime) forever)"),
+    ("smart_floor_budget", "smart floor within the exporter's kept-descriptor budget (the rest opened each scan)"),
     ("smart_floor_tiers", "smart floor, re-reading in the exporter's tiers (cgroup+mnt every N scans, all ns every 4N)"),
     ("naive_floor", "naive floor (open/read/close stat+cgroup, 8 ns readlinks)"),
     ("node_exporter", "node_exporter, processes collector only"),
     ("process_exporter", "process-exporter, `{{.Comm}}` for all"),
 ]
 RSS_KEY = {"cproc": "cproc", "cproc_baseline": "cproc_baseline", "node_exporter": "node_exporter", "process_exporter": "process_exporter"}
+
+
+def mib(kb):
+    v = num(kb)
+    return v / 1024 if v is not None else None
+
+
+def memory_table(w, tools, extra, config, stats):
+    """What each tool's memory cgroup was charged: RSS plus the kernel's caches of /proc."""
+    rows = [("cproc_exporter", extra.get("rss_cproc")),
+            ("cproc_exporter baseline", extra.get("rss_cproc_baseline"))]
+    for tool, title in (("smart_floor", "smart floor"), ("smart_floor_budget", "smart floor in budget"),
+                        ("naive_floor", "naive floor")):
+        runs = tools.get(tool) or []
+        if runs:
+            rows.append((title, runs[-1]))
+    rows = [(t, r) for t, r in rows if r and r.get("memcg") not in (None, "none")]
+    if not rows:
+        return
+    w(f"Memory cgroup of each tool (cgroup {rows[0][1].get('memcg')}; dentries dropped before "
+      f"each starts, so each pays for its own /proc lookups), MiB:")
+    w("")
+    w("| | peak, all | peak, kernel part | pinned (left after the kernel reclaimed what it could) "
+      "| kernel part of pinned | kept descriptors |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for title, r in rows:
+        kept = r.get("kept_descriptors", r.get("kept_fds"))
+        w(f"| {title} | {fmt(mib(r.get('memcg_peak_kb')))} | {fmt(mib(r.get('memcg_kernel_peak_kb')))} "
+          f"| {fmt(mib(r.get('memcg_pinned_kb')))} | {fmt(mib(r.get('memcg_kernel_pinned_kb')))} "
+          f"| {kept if kept is not None else '–'} |")
+    w("")
+    cp = extra.get("rss_cproc") or {}
+    stats["memcg_peak"] = mib(cp.get("memcg_peak_kb"))
+    stats["memcg_pinned"] = mib(cp.get("memcg_pinned_kb"))
+    ml = extra.get("memlimit")
+    if ml:
+        if ml.get("set") == "1":
+            w(f"Under a {ml.get('limit_mib')} MiB limit (the DaemonSet's) for {ml.get('scans')} scans: "
+              f"limit hit {ml.get('limit_hits')} times (the kernel reclaimed /proc's caches to stay "
+              f"under it), scan wall median {ml.get('wall_ms')} ms, max {ml.get('wall_max_ms')} ms, "
+              f"{'still running' if ml.get('alive') == '1' else '**killed**'}.")
+            stats["limit_hits"] = num(ml.get("limit_hits"))
+            stats["limit_alive"] = ml.get("alive") == "1"
+        else:
+            w(f"A {ml.get('limit_mib')} MiB limit could not be set: the kernel could not reclaim "
+              f"below it (pinned memory above the limit).")
+            stats["limit_hits"] = None
+            stats["limit_alive"] = False
+        w("")
+
+
+def lifecycle_report(w, rows):
+    life = {r.get("phase"): r for r in rows if r["kind"] == "lifecycle"}
+    skipped = [r for r in rows if r["kind"] == "skipped"]
+    for r in skipped:
+        what = f"{int(r['size']):,} processes" if "size" in r else "the lifecycle phase"
+        w(f"Skipped {what}: about {r.get('need_mib')} MiB needed, {r.get('available_mib')} MiB available.")
+        w("")
+    if not life:
+        return {}
+    w("### One exporter through a host's life (lifecycle phase)")
+    w("")
+    w("10,000 processes in 100 containers; a burst of 20,000 processes created in one container "
+      "within seconds; growth to the largest size; back to 10,000. Memory at each point (the "
+      "memory cgroup after the kernel reclaimed what it could):")
+    w("")
+    w("| point | processes | RSS MiB | peak RSS MiB | memcg pinned MiB | kernel part MiB | kept descriptors |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    for phase in ("start", "burst", "grown", "after"):
+        r = life.get(phase)
+        if r:
+            w(f"| {phase} | {r.get('processes')} | {fmt(mib(r.get('rss_kb')))} | {fmt(mib(r.get('vmhwm_kb')))} "
+              f"| {fmt(mib(r.get('memcg_pinned_kb')))} | {fmt(mib(r.get('memcg_kernel_pinned_kb')))} "
+              f"| {r.get('kept_descriptors')} |")
+    w("")
+    b = next((r for r in rows if r["kind"] == "lifecycle" and r.get("phase") == "burst" and "max_gap_s" in r), None)
+    if b:
+        w(f"The burst: 20,000 processes made in {b.get('created_s')} s; over {b.get('scans')} scans "
+          f"while it was made and 10 s after, the longest gap between two scans was "
+          f"{b.get('max_gap_s')} s and the longest scan {b.get('max_scan_s')} s; the worst gap beyond "
+          f"the interval ({b.get('interval_s')} s) plus that scan's own length: {b.get('worst_over_s')} s.")
+        w("")
+    return {"life": life, "burst": b}
+
+
+def scale_targets(w, summary, life):
+    """The scale targets: every size with 100 processes per container, and the lifecycle."""
+    sizes = sorted(k for k in summary if k[1] * 100 == k[0] and k[0] >= 10000)
+    if not sizes:
+        return
+    checks = []
+
+    def add(name, value, ok):
+        checks.append((name, value, "met" if ok else "**not met**"))
+
+    for k in sizes:
+        s, c = summary[k], summary[k].get("cproc", {})
+        n = f"{k[0]:,}"
+        if c.get("ratio_budget") is not None:
+            add(f"{n}: CPU per scan ≤ 1.25 × the floor in the same kernel-memory budget",
+                f"{c['ratio_budget']:.2f}× ({c['ratio']:.2f}× the smart floor that keeps every descriptor)",
+                c["ratio_budget"] <= 1.25)
+        if s.get("p99") is not None:
+            add(f"{n}: scrape p99 < 5 ms, 10 scrapers", f"{s['p99']:.2f} ms (worst of gzip and identity)",
+                s["p99"] < 5)
+        if k[0] >= 100000:
+            if s.get("wall_max") is not None:
+                add(f"{n}: one scan under 1 s wall", f"max {s['wall_max']:.0f} ms", s["wall_max"] < 1000)
+            if c.get("rss") is not None:
+                add(f"{n}: peak RSS under 64 MB", f"{c['rss'] * 1.048576:.1f} MB", c["rss"] * 1.048576 < 64)
+            if s.get("memcg_peak") is not None:
+                add(f"{n}: memory cgroup under 128 MiB with no limit hit",
+                    f"peak {s['memcg_peak']:.0f} MiB unlimited, {s['memcg_pinned'] or 0:.0f} MiB pinned; "
+                    f"under 128 MiB: {s.get('limit_hits')} limit hits",
+                    s["memcg_peak"] < 128 and not s.get("limit_hits"))
+    lf = life.get("life", {}) if life else {}
+    if "start" in lf and "after" in lf:
+        a, b = num(lf["start"].get("rss_kb")), num(lf["after"].get("rss_kb"))
+        pa, pb = num(lf["start"].get("memcg_pinned_kb")), num(lf["after"].get("memcg_pinned_kb"))
+        ok = a and b and b <= a * 1.25 and (pa is None or pb is None or pb <= pa * 1.25)
+        add("memory back to its 10,000-process level after the processes go (within 25%)",
+            f"RSS {fmt(mib(a))} → {fmt(mib(b))} MiB, pinned {fmt(mib(pa))} → {fmt(mib(pb))} MiB", ok)
+    burst = life.get("burst") if life else None
+    if burst:
+        over = num(burst.get("worst_over_s"))
+        add("20,000-process burst in one container: no scan later than the interval plus its own length",
+            f"worst {over:+.3f} s", over is not None and over <= 0.1)
+    targets_table(w, "Scale targets (same run)", checks)
+
+
+def targets_table(w, title, checks):
+    """checks: (target, measured, verdict) rows."""
+    w(f"### {title}")
+    w("")
+    w("| target | measured | |")
+    w("|---|---|---|")
+    for name, value, verdict in checks:
+        w(f"| {name} | {value} | {verdict} |")
+    w("")
 
 
 def spread(values, digits=1):
@@ -241,6 +381,8 @@ def main():
             extra[k].setdefault("pe_fail", []).append(r.get("config"))
         elif r["kind"] in ("cproc_wall", "check", "workload"):
             extra[k][r["kind"]] = r
+        elif r["kind"] == "memlimit":
+            extra[k]["memlimit"] = r
 
     out = []
     w = out.append
@@ -267,9 +409,10 @@ def main():
           f"{wl.get('host_processes')} processes on the host in all; created in "
           f"{wl.get('setup_s')} s.")
         w("")
-        w("| | CPU ms / scan | µs / process | × smart floor | wall ms / scan | peak RSS MiB |")
-        w("|---|---:|---:|---:|---:|---:|")
+        w("| | CPU ms / scan | µs / process | × smart floor | × floor in budget | wall ms / scan | peak RSS MiB |")
+        w("|---|---:|---:|---:|---:|---:|---:|")
         smart = med([num(r.get("cpu_ms")) for r in tools.get("smart_floor", [])])
+        budget = med([num(r.get("cpu_ms")) for r in tools.get("smart_floor_budget", [])])
         stats = {}
         for tool, title in TOOLS:
             runs = tools.get(tool)
@@ -281,16 +424,19 @@ def main():
             per = cpu * 1000 / procs if cpu is not None and procs else None
             spread = f" [{fmt(min(cpus), 2)}–{fmt(max(cpus), 2)}]" if len(cpus) > 1 else ""
             ratio = cpu / smart if cpu is not None and smart else None
+            ratio_budget = cpu / budget if cpu is not None and budget else None
             if tool == "cproc":
                 wall = num(extra[k].get("cproc_wall", {}).get("wall_ms"))
             else:
                 wall = med([num(r.get("wall_ms")) for r in runs])
             rss = extra[k].get("rss_" + RSS_KEY.get(tool, "-"), {}).get("vmhwm_kb")
             rss_mib = num(rss) / 1024 if rss else None
-            stats[tool] = {"cpu": cpu, "per": per, "ratio": ratio, "wall": wall, "rss": rss_mib}
+            stats[tool] = {"cpu": cpu, "per": per, "ratio": ratio, "ratio_budget": ratio_budget,
+                           "wall": wall, "rss": rss_mib}
             w(f"| {title} | {fmt(cpu, 2)}{spread} | {fmt(per, 2)} | {fmt(ratio, 2)} | "
-              f"{fmt(wall, 1)} | {fmt(rss_mib, 1)} |")
+              f"{fmt(ratio_budget, 2)} | {fmt(wall, 1)} | {fmt(rss_mib, 1)} |")
         w("")
+        memory_table(w, tools, extra[k], config, stats)
         if stats.get("cproc_baseline", {}).get("cpu") and stats.get("cproc", {}).get("cpu"):
             # Peak RSS of both after the same repeats, before cproc's scrape-latency test.
             same_point = num(extra[k].get("rss_cproc_repeats", {}).get("vmhwm_kb"))
@@ -358,6 +504,9 @@ def main():
           f"{fmt(c.get('ratio'), 2)} |")
     w("")
 
+    life = lifecycle_report(w, rows)
+    scale_targets(w, summary, life)
+
     # Targets at 10,000 / 100.
     t = summary.get((10000, 100))
     if t:
@@ -408,13 +557,7 @@ def main():
         oks = [s.get("check_ok") for s in summary.values() if s.get("check_ok") is not None]
         if oks:
             add("output matches the workload (every size)", f"{sum(oks)}/{len(oks)} OK", all(oks))
-        w("### Targets (10,000 processes / 100 containers, same run)")
-        w("")
-        w("| target | measured | |")
-        w("|---|---|---|")
-        for name, value, verdict in checks:
-            w(f"| {name} | {value} | {verdict} |")
-        w("")
+        targets_table(w, "Targets (10,000 processes / 100 containers, same run)", checks)
     print("\n".join(out))
 
 
