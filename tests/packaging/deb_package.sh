@@ -12,7 +12,7 @@
 #   - upgrade to revision 2 keeps an edit of /etc/default/cproc_exporter; remove keeps the
 #     conffile; purge and autoremove leave the root's file list as it was before the install
 #     (apt's and dpkg's own databases, caches and logs aside);
-#   - no process started in the chroot outlives a step.
+#   - no process started in the chroot outlives a step (each runs in a PID namespace of its own).
 #
 #   deb_package.sh BUILD_DIR SOURCE_DIR
 # Exit codes: 0 pass, 1 fail, 77 skip (reason printed): not root, a tool missing, no Debian 12
@@ -21,10 +21,12 @@
 # The clean root: a tarball of `debootstrap --variant=minbase bookworm`, kept in
 # /var/tmp/cproc-pkg-bookworm-minbase.tar. Made from the debian:bookworm image that
 # docker_image.sh leaves (the same debootstrap) when Docker has it, else by debootstrap; under
-# the lock docker_image.sh takes for its debootstrap. Time: ~1.5 min, plus ~3 min once for it.
+# the lock docker_image.sh takes for its debootstrap. Time: ~40 s, plus ~1-3 min once for it.
 set -euo pipefail
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+# fd 3: the test's output, also from inside commands whose output goes to a log (apt_get).
+exec 3>&1
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&3; }
 skip() { log "SKIPPED: $*"; exit 77; }
 fail() { log "FAIL: $*"; exit 1; }
 
@@ -50,23 +52,13 @@ done
 TMP=$(mktemp -d /var/tmp/cproc-pkg-deb.XXXXXX)
 ROOT=$TMP/root
 
-# PIDs of processes whose root directory is the chroot (only this test starts any there).
-# One find, no fork per process: the host may run tens of thousands (bench/).
-chroot_pids() {
-  find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/root' \( -lname "$ROOT" -o -lname "$ROOT/*" \) \
-    2>/dev/null | cut -d/ -f3
-  return 0
-}
 cleanup() {
-  local rc=$? pid
+  local rc=$?
   set +e
-  for pid in $(chroot_pids); do kill -KILL "$pid" 2>/dev/null; done
-  # Never delete through a mount: unmount what is under the root first, keep it if that fails.
-  if findmnt -rn -o TARGET | grep -q "^$ROOT"; then
-    umount -R "$ROOT/proc" 2>/dev/null
-  fi
-  if findmnt -rn -o TARGET | grep -q "^$ROOT"; then
-    log "still mounted under $ROOT: left in place"
+  # Nothing is mounted on the host (in_root mounts /proc in a namespace of its own); still, never
+  # delete through a mount.
+  if findmnt -rn -o TARGET | grep -qF "$ROOT"; then
+    log "something is mounted under $ROOT: left in place"
   else
     rm -rf "$TMP"
   fi
@@ -194,19 +186,33 @@ for node in null:1:3 zero:1:5 random:1:8 urandom:1:9; do
 done
 rm -f "$ROOT/etc/resolv.conf"
 cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
-# /proc is needed: the binary finds its OpenSSL shims through RUNPATH $ORIGIN/../lib/..., which
-# glibc resolves with /proc/self/exe (without it: "libssl.so: cannot open shared object file").
-# Unmounted by cleanup.
-mount -t proc proc "$ROOT/proc"
 
-# in_root CMD...: run in the chroot without a terminal (a dpkg prompt fails instead of waiting),
-# then check that nothing it started is still running.
+# in_root CMD...: CMD in the chroot, without a terminal (a dpkg prompt fails instead of waiting),
+# as PID 1 of a new PID namespace with its own /proc, mounted in a new mount namespace (the host
+# sees no mount; the binary needs /proc: glibc resolves its RUNPATH $ORIGIN/../lib/..., where
+# its OpenSSL shims are, through /proc/self/exe). When CMD is done, every other process of the
+# namespace is one CMD started and left running: a failure (the kernel then kills them with the
+# namespace).
 in_root() {
-  local rc=0 pids
-  chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    LC_ALL=C "$@" </dev/null || rc=$?
-  pids=$(chroot_pids)
-  [[ -z $pids ]] || fail "processes left running in the chroot after '$*': $(echo "$pids" | tr '\n' ' ')"
+  local rc=0
+  # shellcheck disable=SC2016 # the script runs in the chroot's sh
+  unshare --pid --fork --mount --mount-proc="$ROOT/proc" chroot "$ROOT" /usr/bin/env -i \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C /bin/sh -c '
+      rc=0
+      "$@" || rc=$?
+      left=""
+      for dir in /proc/[0-9]*; do
+        [ "$dir" = /proc/1 ] && continue
+        read -r comm <"$dir/comm" 2>/dev/null || continue
+        left="$left ${dir#/proc/}($comm)"
+      done
+      if [ -n "$left" ]; then
+        echo "$left" >/tmp/cproc-left-running
+        exit 99
+      fi
+      exit "$rc"' sh "$@" </dev/null || rc=$?
+  ((rc != 99)) ||
+    fail "'$*' left processes running in the chroot:$(cat "$ROOT/tmp/cproc-left-running")"
   return "$rc"
 }
 apt_get() { in_root apt-get -y -q -o Dpkg::Use-Pty=0 "$@" >>"$TMP/apt.log" 2>&1 || {
