@@ -11,7 +11,7 @@
 #
 #   /usr/bin/cproc_exporter, /usr/lib/.../cproc_exporter/   cmake --install (its OpenSSL shims)
 #   /lib/systemd/system/cproc_exporter.service               systemd/cproc_exporter.service.in
-#   /etc/default/cproc_exporter                              systemd/cproc_exporter.default (conffile)
+#   /etc/default/cproc_exporter (a conffile)                 systemd/cproc_exporter.default
 #   /usr/share/cproc-exporter/{prometheus,grafana,kubernetes}/   deploy/
 #   /usr/share/man/man1/cproc_exporter.1.gz                  help2man from --help
 #   /usr/share/doc/cproc-exporter/{copyright,changelog.Debian.gz}

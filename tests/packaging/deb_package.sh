@@ -41,9 +41,9 @@ started=$SECONDS
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (chroot, apt-get inside it)"
 for tool in dpkg-deb dpkg-shlibdeps dpkg-gencontrol help2man lintian systemd-analyze chroot \
-  flock curl; do
+  unshare findmnt flock curl; do
   command -v "$tool" >/dev/null 2>&1 ||
-    skip "$tool not installed (scripts/install-deps test: dpkg-dev help2man lintian systemd curl)"
+    skip "$tool not installed (scripts/install-deps test: dpkg-dev help2man lintian systemd util-linux curl)"
 done
 [[ -x $BUILD_DIR/cmd/cproc_exporter ]] ||
   fail "$BUILD_DIR/cmd/cproc_exporter is not built (the package is made from it)"
