@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian package, installed on a clean Debian 12 the way the README says:
-#   - packaging/deb/make_deb.sh makes it from this build tree's binary (nothing is recompiled),
+#   - deploy/debian/make_deb.sh makes it from this build tree's binary (nothing is recompiled),
 #     twice: revision 1 and revision 2 (the upgrade);
 #   - lintian reports no error (its warnings and notes are printed);
 #   - the unit taken from the package passes systemd-analyze verify (on this host);
@@ -35,7 +35,7 @@ SOURCE_DIR=${2:?usage: $0 BUILD_DIR SOURCE_DIR}
 MIRROR=${CPROC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BASE_TAR=/var/tmp/cproc-pkg-bookworm-minbase.tar
 LOCK=/var/tmp/cproc-pkg-base-images.lock
-MAKE_DEB=$SOURCE_DIR/packaging/deb/make_deb.sh
+MAKE_DEB=$SOURCE_DIR/deploy/debian/make_deb.sh
 PACKAGE=cproc-exporter
 started=$SECONDS
 
@@ -256,11 +256,12 @@ for path in /usr/bin/cproc_exporter /lib/systemd/system/cproc_exporter.service \
   /usr/share/doc/cproc-exporter/copyright /usr/share/doc/cproc-exporter/changelog.Debian.gz; do
   [[ -f $ROOT$path ]] || fail "$path is not installed"
 done
-# deploy/ whole: every file of it under /usr/share/cproc-exporter, unchanged.
+# deploy/ whole (but debian/, the package's own sources): every file of it under
+# /usr/share/cproc-exporter, unchanged.
 while IFS= read -r -d '' file; do
   cmp -s "$SOURCE_DIR/deploy/$file" "$ROOT/usr/share/cproc-exporter/$file" ||
     fail "deploy/$file is not installed as /usr/share/cproc-exporter/$file"
-done < <(cd "$SOURCE_DIR/deploy" && find . -type f -printf '%P\0')
+done < <(cd "$SOURCE_DIR/deploy" && find . -path ./debian -prune -o -type f -printf '%P\0')
 cmp -s "$SOURCE_DIR/systemd/cproc_exporter.default" "$ROOT/etc/default/cproc_exporter" ||
   fail "/etc/default/cproc_exporter is not systemd/cproc_exporter.default"
 grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' \

@@ -100,7 +100,7 @@ EOF
 gzip -9n <"$WORK/debian/changelog" >"$DOC/changelog.Debian.gz"
 
 # Control files: the maintainer scripts and conffiles as written; the control file from
-# packaging/deb/control with the computed dependencies.
+# deploy/debian/control with the computed dependencies.
 install -m 0755 "$HERE/postinst" "$HERE/prerm" "$HERE/postrm" "$ROOT/DEBIAN/"
 install -m 0644 "$HERE/conffiles" "$ROOT/DEBIAN/"
 sed "s#@MAINTAINER@#$MAINTAINER#" "$HERE/control" >"$WORK/debian/control"
