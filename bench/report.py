@@ -157,9 +157,8 @@ def scale_targets(w, summary, life):
             add(f"{n}: CPU per scan ≤ 1.25 × the floor in the same kernel-memory budget",
                 f"{c['ratio_budget']:.2f}× ({c['ratio']:.2f}× the smart floor that keeps every descriptor)",
                 c["ratio_budget"] <= 1.25)
-        if s.get("p99") is not None:
-            add(f"{n}: scrape p99 < 5 ms, 10 scrapers", f"{s['p99']:.2f} ms (worst of gzip and identity)",
-                s["p99"] < 5)
+        if s.get("p99_gzip") is not None:
+            add(f"{n}: scrape p99 < 5 ms, 10 gzip scrapers", f"{s['p99_gzip']:.2f} ms", s["p99_gzip"] < 5)
         if k[0] >= 100000:
             if s.get("wall_max") is not None:
                 add(f"{n}: one scan under 1 s wall", f"max {s['wall_max']:.0f} ms", s["wall_max"] < 1000)
@@ -484,6 +483,7 @@ def main():
                     w(f"| {r['encoding']} | {r['requests']} | {r['errors']} | {r['median_ms']} | "
                       f"{r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['bytes']} |")
             stats["p99"] = max(num(r["p99_ms"]) for r in lat if r)
+            stats["p99_gzip"] = num((extra[k].get("latency_gzip") or {}).get("p99_ms"))
         stats["check_ok"] = check.get("ok") == "1" if check else None
         stats["wall_max"] = num(cw.get("wall_max_ms"))
         # Late scans while only scanning; older results counted the scrape test's too.

@@ -1,5 +1,6 @@
 #include "exporter/scan_loop.h"
 
+#include <malloc.h>
 #include <time.h>
 
 #include <spdlog/spdlog.h>
@@ -74,14 +75,15 @@ double ThreadCpuSeconds() {
 void ScanLoop::RunOnce() {
   const std::lock_guard scan(scan_mutex_);  // before the CPU clock: waiting costs no CPU
   const double cpu_before = ThreadCpuSeconds();
-  RenderScan();
+  const uint64_t processes = RenderScan();
+  if (heap_trim_.ShouldTrim(processes)) ::malloc_trim(0);
   const double cpu = ThreadCpuSeconds() - cpu_before;
   std::lock_guard lock(mutex_);
   self_status_.scan_cpu_seconds_total += cpu;
   ++self_status_.scans_total;
 }
 
-void ScanLoop::RenderScan() {
+uint64_t ScanLoop::RenderScan() {
   auto scanned = scanner_->Scan();
   FamilyOptions family_options;
   SelfStatus self_status;
@@ -117,9 +119,11 @@ void ScanLoop::RenderScan() {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
                   snapshot->containers.size(), snapshot->stats.duration_seconds);
   }
+  const uint64_t processes = snapshot ? snapshot->processes.size() : 0;
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(snapshot);
   exposition_ = std::move(exposition);
+  return processes;
 }
 
 void ScanLoop::Run() {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "collectors/scan/scanner.h"
+#include "exporter/heap_trim.h"
 #include "exporter/metrics/exposition.h"
 #include "exporter/metrics/metric_families.h"
 #include "exporter/metrics/self_metrics.h"
@@ -44,7 +45,7 @@ class ScanLoop {
 
  private:
   void Run();
-  void RenderScan();  // RunOnce without its CPU accounting
+  uint64_t RenderScan();  // RunOnce without its CPU accounting; the processes scanned
 
   // Held for a whole RunOnce, by the scan thread or a caller of RunOnce: the Scanner is not
   // thread-safe. Taken before mutex_, never while holding it, so scrapes never wait for a scan.
@@ -52,6 +53,7 @@ class ScanLoop {
   std::unique_ptr<Scanner> scanner_;  // under scan_mutex_
   std::string last_error_;            // under scan_mutex_: log a failure once, not per scan
   std::size_t last_text_size_ = 0;    // under scan_mutex_: to reserve the next body at once
+  HeapTrimPolicy heap_trim_;          // under scan_mutex_
 
   mutable std::mutex mutex_;  // guards everything below
   std::chrono::milliseconds interval_;
