@@ -119,8 +119,8 @@ struct Scanner::State {
     if (descriptors.limited_by_rlimit()) {
       spdlog::warn(
           "all {} descriptors that RLIMIT_NOFILE leaves are kept open: further processes are "
-          "opened and read every scan, at more CPU (raise LimitNOFILE, or lower "
-          "--scan.kept-descriptors to choose)",
+          "opened and read every scan, at more CPU (LimitNOFILE above --scan.kept-descriptors "
+          "+ 256 lets the flag decide)",
           descriptors.limit());
     } else {
       spdlog::info(
@@ -171,6 +171,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   // 2. Every process: stat, and cgroup and namespaces where the cache says so.
   ProcessListing listing;
   s.processes.Read(proc_fd.get(), s.pids, nsfs_dev, s.scan_number, listing, s.errors);
+  if (s.scan_number == 1) {
+    spdlog::info("namespaces are read {}", s.processes.reads_namespaces_by_pidfd()
+                                               ? "through pidfds (Linux 6.11+)"
+                                               : "through the /proc/PID/ns links");
+  }
   s.resolver.Evict(s.scan_number);
   // 3. Rootless containers no cgroup names, through their runtime's pidfiles.
   const uint64_t unattributed_runtime_containers =
