@@ -33,6 +33,8 @@ fail() { log "FAIL: $*"; exit 1; }
 BUILD_DIR=${1:?usage: $0 BUILD_DIR SOURCE_DIR}
 SOURCE_DIR=${2:?usage: $0 BUILD_DIR SOURCE_DIR}
 MIRROR=${CPROC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=tests/packaging/debian_root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian_root.sh"
 BASE_TAR=/var/tmp/cproc-pkg-bookworm-minbase.tar
 LOCK=/var/tmp/cproc-pkg-base-images.lock
 MAKE_DEB=$SOURCE_DIR/deploy/debian/make_deb.sh
@@ -126,36 +128,6 @@ docker_base() { # docker_base DIR: debian:bookworm from Docker into DIR, if Dock
   "$docker" rm "$id" >/dev/null 2>&1
   return "$rc"
 }
-debootstrap_base() { # debootstrap_base DIR: minbase bookworm with the official image's sources
-  command -v debootstrap >/dev/null 2>&1 ||
-    skip "no cached Debian 12 root and debootstrap not installed (apt-get install debootstrap)"
-  curl -fsS -m 15 -o /dev/null "$MIRROR/dists/bookworm/Release" ||
-    skip "no cached Debian 12 root and the Debian mirror $MIRROR is unreachable"
-  log "debootstrap --variant=minbase bookworm from $MIRROR (a few minutes, once)"
-  if ! debootstrap --variant=minbase bookworm "$1" "$MIRROR" >"$TMP/debootstrap.log" 2>&1; then
-    tail -20 "$TMP/debootstrap.log"
-    grep -qiE 'resolv|connect|download|fetch' "$TMP/debootstrap.log" &&
-      skip "debootstrap could not download from $MIRROR"
-    fail "debootstrap failed"
-  fi
-  rm -f "$1/etc/apt/sources.list"
-  cat >"$1/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $MIRROR
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${MIRROR%/debian}/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  chroot "$1" apt-get clean
-  rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log \
-    "$1"/var/log/apt/* "$1"/tmp/*
-}
 if [[ ! -s $BASE_TAR ]]; then
   # One debootstrap at a time on this machine (ctest -j, several checkouts, docker_image.sh).
   exec 9>"$LOCK"
@@ -166,7 +138,7 @@ if [[ ! -s $BASE_TAR ]]; then
       log "clean root from Docker's debian:bookworm (made by docker_image.sh)"
     else
       rm -rf "$TMP/base" && mkdir "$TMP/base"
-      debootstrap_base "$TMP/base"
+      debootstrap_bookworm "$TMP/base" "no cached Debian 12 root"
     fi
     tar --numeric-owner -C "$TMP/base" -cf "$BASE_TAR.tmp" . && mv "$BASE_TAR.tmp" "$BASE_TAR"
     rm -rf "$TMP/base"

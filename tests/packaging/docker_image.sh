@@ -37,6 +37,8 @@ SOURCE_DIR=${1:?usage: $0 SOURCE_DIR}
 BASE_IMAGE=debian:bookworm
 SLIM_IMAGE=debian:bookworm-slim
 MIRROR=${CPROC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=tests/packaging/debian_root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian_root.sh"
 IMAGE=cproc_exporter:packaging-test
 BUILDER_IMAGE=cproc_exporter-builder:packaging-test
 PREFIX=cproc-pkg-test-$$
@@ -75,36 +77,8 @@ image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
 # the same minus documentation, man pages and locales, with the dpkg excludes of Debian's slim
 # images so later apt-get installs stay small too.
 make_base_images() {
-  command -v debootstrap >/dev/null 2>&1 ||
-    skip "$BASE_IMAGE/$SLIM_IMAGE absent and debootstrap not installed (apt-get install debootstrap)"
-  curl -fsS -m 15 -o /dev/null "$MIRROR/dists/bookworm/Release" ||
-    skip "$BASE_IMAGE/$SLIM_IMAGE absent and the Debian mirror $MIRROR is unreachable"
   local rootfs=$TMP/rootfs
-  log "debootstrap --variant=minbase bookworm from $MIRROR (a few minutes)"
-  if ! debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" >"$TMP/debootstrap.log" 2>&1; then
-    tail -20 "$TMP/debootstrap.log"
-    if grep -qiE 'resolv|connect|download|fetch' "$TMP/debootstrap.log"; then
-      skip "debootstrap could not download from $MIRROR"
-    fi
-    fail "debootstrap failed"
-  fi
-  rm -f "$rootfs/etc/apt/sources.list"
-  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $MIRROR
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${MIRROR%/debian}/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  chroot "$rootfs" apt-get clean
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/log/*.log \
-    "$rootfs"/var/log/apt/* "$rootfs"/tmp/*
+  debootstrap_bookworm "$rootfs" "$BASE_IMAGE/$SLIM_IMAGE absent"
   local label='LABEL org.opencontainers.image.description="made locally by tests/packaging/docker_image.sh with debootstrap"'
   tar --numeric-owner -C "$rootfs" -c . |
     "$DOCKER" import -c 'CMD ["bash"]' -c "$label" - "$BASE_IMAGE" >/dev/null ||
