@@ -1,5 +1,9 @@
 #include "cmd/scanner_setup.h"
 
+#include <sched.h>
+
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "collectors/cgroupfs/cgroup_namespace_root.h"
@@ -7,6 +11,17 @@
 #include "collectors/runtimes/host_paths.h"
 
 namespace cproc {
+namespace {
+
+// The CPUs this process may run on (taskset, cpuset): more scan threads than that only queue.
+std::size_t UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  return static_cast<std::size_t>(std::max(1, CPU_COUNT(&set)));
+}
+
+}  // namespace
 
 ScannerOptions ScannerOptionsFor(const Config& config) {
   ScannerOptions options;
@@ -14,6 +29,7 @@ ScannerOptions ScannerOptionsFor(const Config& config) {
   options.sysfs = config.path_sysfs;
   options.revalidate_every = config.scan_revalidate_every;
   options.kept_descriptors = config.scan_kept_descriptors;
+  options.threads = std::min<std::size_t>(config.scan_threads, UsableCpus());
   options.self_ns = ReadSelfNamespaces();
   options.metadata = MetadataPathsOf(config);
   // A wrong --runtime.docker-root fails silently otherwise: Docker containers keep short ids.

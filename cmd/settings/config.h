@@ -33,6 +33,7 @@ struct Config {
   std::chrono::milliseconds scan_interval{0};
   uint32_t scan_revalidate_every = 0;
   uint32_t scan_kept_descriptors = 0;
+  uint32_t scan_threads = 0;
   std::string events_source;
   int events_buffer_bytes = 0;
   std::string log_level;

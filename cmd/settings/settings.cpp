@@ -92,6 +92,12 @@ constexpr std::array kSettings = {
         .default_value = "4096",
         .value =
             Integer<&Config::scan_kept_descriptors, 0, 1 << 20, "an integer from 0 to 1048576">},
+    // The process cache is sharded by thread at start: a restart setting.
+    Setting{.name = "scan.threads",
+            .help = "Threads that read /proc in a scan of 2,000 processes or more, at most the "
+                    "CPUs the exporter may run on.",
+            .default_value = "2",
+            .value = Integer<&Config::scan_threads, 1, 64, "an integer from 1 to 64">},
     // Binds a socket and a thread at start: a restart setting.
     Setting{.name = "events.source",
             .help = "Process lifecycle events between scans from the kernel's process events "

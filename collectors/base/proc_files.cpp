@@ -31,19 +31,18 @@ ReadResult ClassifyErrno(int error) {
   }
 }
 
-DescriptorBudget::DescriptorBudget() {
+std::size_t DescriptorBudget::RlimitLimit() {
   constexpr rlim_t kReserve = 256;
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
-    limit_ = std::size_t{1} << 20;
-  } else {
-    limit_ = limit.rlim_cur > kReserve ? static_cast<std::size_t>(limit.rlim_cur - kReserve) : 0;
+    return std::size_t{1} << 20;
   }
+  return limit.rlim_cur > kReserve ? static_cast<std::size_t>(limit.rlim_cur - kReserve) : 0;
 }
 
 DescriptorBudget DescriptorBudget::Capped(std::size_t cap) {
-  DescriptorBudget budget;
-  return budget.limit_ <= cap ? budget : DescriptorBudget(cap);
+  const std::size_t rlimit = RlimitLimit();
+  return rlimit <= cap ? DescriptorBudget(rlimit, true) : DescriptorBudget(cap, false);
 }
 
 void Fd::Reset() {

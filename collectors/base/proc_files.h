@@ -2,6 +2,7 @@
 // listing and namespace identity. Errors are classified the way a scan needs them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,32 +57,46 @@ class Fd {
 // HTTP server, logs and the files opened and closed within a scan, and at most `cap`. Each kept
 // /proc or cgroupfs file pins about 6 KiB of kernel memory (its seq_file page, the file, dentries
 // and inodes), charged to the exporter's memory cgroup: the cap bounds that memory
-// (docs/PERFORMANCE.md "Kept descriptors"). Scan thread only.
+// (docs/PERFORMANCE.md "Kept descriptors"). Take and Give are atomic: the process cache's
+// threads share one budget (collectors/scan/process_cache.h).
 class DescriptorBudget {
  public:
-  DescriptorBudget();  // from RLIMIT_NOFILE alone
-  explicit DescriptorBudget(std::size_t limit) : limit_(limit), limited_by_rlimit_(false) {}
+  DescriptorBudget() : DescriptorBudget(RlimitLimit(), true) {}  // from RLIMIT_NOFILE alone
+  explicit DescriptorBudget(std::size_t limit) : DescriptorBudget(limit, false) {}
   static DescriptorBudget Capped(std::size_t cap);  // the lower of RLIMIT_NOFILE's and `cap`
-  bool HasRoom(std::size_t n) const { return used_ + n <= limit_; }
+  DescriptorBudget(const DescriptorBudget&) = delete;
+  DescriptorBudget& operator=(const DescriptorBudget&) = delete;
+
+  bool HasRoom(std::size_t n) const { return used() + n <= limit_; }
   bool Take() {  // false when spent: the caller opens, reads and closes instead
-    if (!HasRoom(1)) {
-      ++refused_;
-      return false;
-    }
-    ++used_;
+    std::size_t used = used_.load(std::memory_order_relaxed);
+    do {
+      if (used + 1 > limit_) {
+        refused_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+    } while (!used_.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
     return true;
   }
-  void Give() { used_ -= used_ > 0 ? 1 : 0; }
-  std::size_t used() const { return used_; }
+  void Give() {
+    std::size_t used = used_.load(std::memory_order_relaxed);
+    while (used > 0 && !used_.compare_exchange_weak(used, used - 1, std::memory_order_relaxed)) {
+    }
+  }
+  std::size_t used() const { return used_.load(std::memory_order_relaxed); }
   std::size_t limit() const { return limit_; }
   bool limited_by_rlimit() const { return limited_by_rlimit_; }
   // Descriptors not kept since the start because the budget was spent.
-  uint64_t refused() const { return refused_; }
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
+  DescriptorBudget(std::size_t limit, bool limited_by_rlimit)
+      : limit_(limit), limited_by_rlimit_(limited_by_rlimit) {}
+  static std::size_t RlimitLimit();
+
   std::size_t limit_ = 0;
-  std::size_t used_ = 0;
-  uint64_t refused_ = 0;
+  std::atomic<std::size_t> used_{0};
+  std::atomic<uint64_t> refused_{0};
   bool limited_by_rlimit_ = true;
 };
 

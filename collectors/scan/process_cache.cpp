@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <exception>
+#include <system_error>
+#include <thread>
 
 #include "collectors/procfs/pidfd_namespaces.h"
 #include "collectors/procfs/proc_status.h"
@@ -42,14 +45,16 @@ void CountRead(ReadResult result, ScanErrorTotals& errors) {
 }  // namespace
 
 ProcessCache::ProcessCache(uint64_t revalidate_every, DescriptorBudget& descriptors,
-                           CgroupResolver& resolver)
+                           CgroupResolver& resolver, std::size_t threads, std::size_t parallel_from)
     : revalidate_every_(std::max<uint64_t>(1, revalidate_every)),
+      parallel_from_(parallel_from),
       descriptors_(descriptors),
-      resolver_(resolver) {}
+      resolver_(resolver),
+      workers_(std::max<std::size_t>(1, threads)) {}
 
-const char* ProcessCache::PathOf(int32_t pid, const char* file) {
-  std::snprintf(path_.data(), path_.size(), "%d/%s", pid, file);
-  return path_.data();
+const char* ProcessCache::PathOf(Worker& worker, int32_t pid, const char* file) {
+  std::snprintf(worker.path.data(), worker.path.size(), "%d/%s", pid, file);
+  return worker.path.data();
 }
 
 void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev,
@@ -58,16 +63,90 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
     use_pidfd_ = PidfdNamespacesUsable(proc_fd);
     pidfd_checked_ = true;
   }
-  out.processes.reserve(pids.size());
-  out.matches.reserve(pids.size());
-  out.cgroup_unknown.reserve(pids.size());
-  ProcStat stat;
-  for (int32_t pid : pids) {
-    Entry& entry = cache_[pid];
-    if (!ReadStat(proc_fd, pid, entry, stat, errors)) {
-      cache_.erase(pid);
-      continue;
+  // The map in this thread only: the readers get the entries, whose addresses do not move.
+  entries_.resize(pids.size());
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    Entry& entry = cache_[pids[i]];
+    entries_[i] = entry.listed_scan != scan ? &entry : nullptr;
+    entry.listed_scan = scan;
+  }
+  const std::size_t base = out.processes.size();
+  out.processes.resize(base + pids.size());
+  out.matches.resize(base + pids.size());
+  out.cgroup_unknown.resize(base + pids.size());
+  if (workers_.size() > 1 && pids.size() >= parallel_from_) {
+    ReadInParallel(proc_fd, pids, nsfs_dev, scan, base, out);
+  } else {
+    ReadRange(proc_fd, pids, 0, pids.size(), nsfs_dev, scan, base, out, workers_[0]);
+  }
+
+  // Processes that could not be read leave the listing, in place (its order is kept).
+  std::size_t kept = base;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    if (entries_[i] == nullptr || entries_[i]->seen_scan != scan) continue;
+    if (kept != base + i) {
+      out.processes[kept] = std::move(out.processes[base + i]);
+      out.matches[kept] = out.matches[base + i];
+      out.cgroup_unknown[kept] = out.cgroup_unknown[base + i];
     }
+    ++kept;
+  }
+  out.processes.resize(kept);
+  out.matches.resize(kept);
+  out.cgroup_unknown.resize(kept);
+  for (Worker& worker : workers_) {
+    out.cache_hits += std::exchange(worker.cache_hits, 0);
+    out.unknown_layout += std::exchange(worker.unknown_layout, 0);
+    out.namespaces_unreadable += std::exchange(worker.namespaces_unreadable, 0);
+    const ScanErrorTotals counted = std::exchange(worker.errors, {});
+    errors.vanished += counted.vanished;
+    errors.permission += counted.permission;
+    errors.parse += counted.parse;
+    errors.io += counted.io;
+  }
+  entries_.clear();
+  std::erase_if(cache_, [scan](const auto& item) { return item.second.seen_scan != scan; });
+}
+
+// One contiguous range per worker, the first in this thread. A thread that cannot be started
+// leaves its range to this thread; an exception in any (out of memory) is rethrown here.
+void ProcessCache::ReadInParallel(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev,
+                                  uint64_t scan, std::size_t base, ProcessListing& out) {
+  const std::size_t n = workers_.size();
+  std::vector<std::exception_ptr> failures(n);
+  auto read = [&](std::size_t k) {
+    try {
+      ReadRange(proc_fd, pids, pids.size() * k / n, pids.size() * (k + 1) / n, nsfs_dev, scan, base,
+                out, workers_[k]);
+    } catch (...) {
+      failures[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  std::vector<std::size_t> here = {0};
+  for (std::size_t k = 1; k < n; ++k) {
+    try {
+      threads.emplace_back(read, k);
+    } catch (const std::system_error&) {
+      here.push_back(k);
+    }
+  }
+  for (const std::size_t k : here) read(k);
+  for (std::thread& thread : threads) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+void ProcessCache::ReadRange(int proc_fd, const std::vector<int32_t>& pids, std::size_t begin,
+                             std::size_t end, uint32_t nsfs_dev, uint64_t scan, std::size_t base,
+                             ProcessListing& out, Worker& worker) {
+  ProcStat stat;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (entries_[i] == nullptr) continue;  // listed twice
+    const int32_t pid = pids[i];
+    Entry& entry = *entries_[i];
+    if (!ReadStat(proc_fd, pid, entry, stat, worker)) continue;
     if (entry.validated_scan != 0 && entry.start_ticks != stat.start_ticks) {
       // Same pid, another process (the descriptor was reopened): forget the old one.
       KeptFd fd = std::move(entry.stat_fd);
@@ -84,12 +163,12 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
     entry.ppid = stat.ppid;
     if (const RereadLevel level = NeedsReread(pid, zombie, changed, entry, scan);
         level != RereadLevel::kNone) {
-      Reread(proc_fd, pid, zombie, level, nsfs_dev, scan, entry, errors);
+      Reread(proc_fd, pid, zombie, level, nsfs_dev, scan, entry, worker);
     } else {
-      ++out.cache_hits;
+      ++worker.cache_hits;
     }
 
-    Process& p = out.processes.emplace_back();
+    Process& p = out.processes[base + i];
     p.pid = stat.pid;
     p.ppid = stat.ppid;
     p.start_ticks = stat.start_ticks;
@@ -99,41 +178,42 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
     p.comm = stat.comm;
     p.ns = entry.ns;
     const ContainerMatch* match = entry.cgroup ? entry.cgroup->container.get() : nullptr;
-    out.matches.push_back(match);
-    out.cgroup_unknown.push_back(entry.cgroup_known ? 0 : 1);
-    if (entry.cgroup && entry.cgroup->unknown_layout) ++out.unknown_layout;
-    if (entry.ns_denied) ++out.namespaces_unreadable;
+    out.matches[base + i] = match;
+    out.cgroup_unknown[base + i] = entry.cgroup_known ? 0 : 1;
+    if (entry.cgroup && entry.cgroup->unknown_layout) ++worker.unknown_layout;
+    if (entry.ns_denied) ++worker.namespaces_unreadable;
     if (match != nullptr) {
       p.attribution =
           zombie && entry.read_while_alive ? Attribution::kCached : Attribution::kCgroup;
     }
   }
-  std::erase_if(cache_, [scan](const auto& item) { return item.second.seen_scan != scan; });
 }
 
 // Reads stat through the kept descriptor (reopening after PID reuse). False: process is gone.
 bool ProcessCache::ReadStat(int proc_fd, int32_t pid, Entry& entry, ProcStat& stat,
-                            ScanErrorTotals& errors) {
+                            Worker& worker) {
   ReadResult result = ReadResult::kVanished;
   std::string_view content;
-  if (entry.stat_fd.valid()) result = PreadOnePiece(entry.stat_fd.get(), stat_buffer_, content);
+  if (entry.stat_fd.valid()) {
+    result = PreadOnePiece(entry.stat_fd.get(), worker.stat_buffer, content);
+  }
   if (result != ReadResult::kOk) {
     // ESRCH on a kept descriptor: that process is gone, the pid may now be another one.
     if (entry.stat_fd.valid()) entry = Entry{};
-    Fd fd = OpenAt(proc_fd, PathOf(pid, "stat"));
+    Fd fd = OpenAt(proc_fd, PathOf(worker, pid, "stat"));
     if (!fd.valid()) {
-      CountRead(ClassifyErrno(errno), errors);
+      CountRead(ClassifyErrno(errno), worker.errors);
       return false;
     }
-    result = PreadOnePiece(fd.get(), stat_buffer_, content);
+    result = PreadOnePiece(fd.get(), worker.stat_buffer, content);
     if (result != ReadResult::kOk) {
-      CountRead(result, errors);
+      CountRead(result, worker.errors);
       return false;
     }
     entry.stat_fd = KeptFd(std::move(fd), descriptors_);
   }
   if (!ParseProcStatInto(content, stat, nullptr)) {
-    ++errors.parse;
+    ++worker.errors.parse;
     return false;
   }
   return true;
@@ -153,13 +233,15 @@ ProcessCache::RereadLevel ProcessCache::NeedsReread(int32_t pid, bool zombie, bo
 }
 
 void ProcessCache::Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel level,
-                          uint32_t nsfs_dev, uint64_t scan, Entry& entry, ScanErrorTotals& errors) {
-  const ReadResult cgroup_result = ReadOnePieceAt(proc_fd, PathOf(pid, "cgroup"), text_);
+                          uint32_t nsfs_dev, uint64_t scan, Entry& entry, Worker& worker) {
+  const ReadResult cgroup_result =
+      ReadOnePieceAt(proc_fd, PathOf(worker, pid, "cgroup"), worker.text);
   if (cgroup_result == ReadResult::kOk) {
-    entry.cgroup = resolver_.Resolve(text_, scan, errors);
+    const std::lock_guard lock(resolver_mutex_);
+    entry.cgroup = resolver_.Resolve(worker.text, scan, worker.errors);
     entry.cgroup_known = entry.cgroup->parsed;
   } else {
-    CountRead(cgroup_result, errors);
+    CountRead(cgroup_result, worker.errors);
     entry.cgroup_known = false;
   }
   bool denied = false;
@@ -174,7 +256,7 @@ void ProcessCache::Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel lev
     // The links where the pidfd cannot tell (a zombie, an older kernel): ENOENT is normal there,
     // a zombie keeps only ns/pid and ns/user, old kernels have no time.
     if (result != ReadResult::kOk && result != ReadResult::kPermission) {
-      result = ReadNsLinkAt(proc_fd, PathOf(pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]);
+      result = ReadNsLinkAt(proc_fd, PathOf(worker, pid, kNsFiles[kind]), nsfs_dev, entry.ns[kind]);
     }
     if (result == ReadResult::kPermission) denied = true;
   }
@@ -182,7 +264,7 @@ void ProcessCache::Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel lev
   // "Privileges"), and a counter that grows forever for it would make the permission alert
   // useless.
   if (denied && !entry.permission_counted) {
-    ++errors.permission;
+    ++worker.errors.permission;
     entry.permission_counted = true;
   }
   entry.ns_denied = denied;
@@ -195,17 +277,19 @@ ProcessCache::Candidate& ProcessCache::CandidateOf(Entry& entry) {
   return *entry.candidate;
 }
 
-// /proc/PID/status into `text_`, through a descriptor kept in `entry` (if any) from then on.
+// /proc/PID/status into the first worker's text, through a descriptor kept in `entry` (if any)
+// from then on. After Read: the calling thread only.
 ReadResult ProcessCache::ReadStatus(int proc_fd, int32_t pid, Entry* entry) {
+  Worker& worker = workers_[0];
   Candidate* candidate = entry != nullptr ? entry->candidate.get() : nullptr;
   if (candidate != nullptr && candidate->status_fd.valid()) {
-    const ReadResult kept = PreadOnePiece(candidate->status_fd.get(), text_);
+    const ReadResult kept = PreadOnePiece(candidate->status_fd.get(), worker.text);
     if (kept == ReadResult::kOk) return kept;
     candidate->status_fd.Reset();
   }
-  Fd fd = OpenAt(proc_fd, PathOf(pid, "status"));
+  Fd fd = OpenAt(proc_fd, PathOf(worker, pid, "status"));
   if (!fd.valid()) return ClassifyErrno(errno);
-  const ReadResult result = PreadOnePiece(fd.get(), text_);
+  const ReadResult result = PreadOnePiece(fd.get(), worker.text);
   if (result == ReadResult::kOk && entry != nullptr) {
     CandidateOf(*entry).status_fd = KeptFd(std::move(fd), descriptors_);
   }
@@ -217,7 +301,7 @@ CandidateFacts ProcessCache::ReadCandidate(int proc_fd, int32_t pid, ScanErrorTo
   auto found = cache_.find(pid);
   Entry* entry = found != cache_.end() ? &found->second : nullptr;
   if (ReadStatus(proc_fd, pid, entry) == ReadResult::kOk) {
-    if (auto status = ParseProcStatus(text_)) {
+    if (auto status = ParseProcStatus(workers_[0].text)) {
       facts.status_read = true;
       facts.nspid = std::move(status->nspid);
       facts.sig_blk = status->sig_blk;
@@ -236,7 +320,8 @@ CandidateFacts ProcessCache::ReadCandidate(int proc_fd, int32_t pid, ScanErrorTo
     return facts;
   }
   std::array<char, 4096> target{};
-  const ssize_t n = ::readlinkat(proc_fd, PathOf(pid, "exe"), target.data(), target.size());
+  const ssize_t n =
+      ::readlinkat(proc_fd, PathOf(workers_[0], pid, "exe"), target.data(), target.size());
   if (n > 0 && static_cast<std::size_t>(n) < target.size()) {
     std::string_view exe(target.data(), static_cast<std::size_t>(n));
     if (exe.ends_with(" (deleted)")) exe.remove_suffix(10);  // upgraded binary, still running

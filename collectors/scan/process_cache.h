@@ -2,11 +2,16 @@
 // (pid, starttime): the open stat descriptor, the cgroup resolution and namespaces (read again
 // only after an exec or periodically, see ScannerOptions::revalidate_every), and for the few
 // processes that may be their container's init, the status descriptor and the executable.
+//
+// A large listing is read by several threads (ScannerOptions::threads), each a contiguous range
+// of it: reading /proc is nearly all of a scan's time and the kernel's side of it runs in
+// parallel. The map itself is only touched by the calling thread, before and after.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,16 +38,19 @@ class ProcessCache {
  public:
   // `revalidate_every`: scans between two periodic re-reads of a process's cgroup and mount
   // namespace (all namespaces every 4x as many). The descriptor budget is shared with cgroupfs.
-  ProcessCache(uint64_t revalidate_every, DescriptorBudget& descriptors, CgroupResolver& resolver);
+  // `threads`: how many read a listing of at least `parallel_from` pids.
+  ProcessCache(uint64_t revalidate_every, DescriptorBudget& descriptors, CgroupResolver& resolver,
+               std::size_t threads = 1, std::size_t parallel_from = 0);
 
-  // Reads every pid of one scan (number `scan`) into `out` and forgets processes not listed.
-  // Read errors (a process vanishing is normal) count in `errors`.
+  // Reads every pid of one scan (number `scan`) into `out`, in the order of `pids`, and forgets
+  // processes not listed. Read errors (a process vanishing is normal) count in `errors`.
   void Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev, uint64_t scan,
             ProcessListing& out, ScanErrorTotals& errors);
   // status and exe of a process whose parent is outside its container (InitCandidates).
   CandidateFacts ReadCandidate(int proc_fd, int32_t pid, ScanErrorTotals& errors);
 
   std::size_t size() const { return cache_.size(); }
+  std::size_t threads() const { return workers_.size(); }
   // Namespaces are read through pidfds (collectors/procfs/pidfd_namespaces.h), not the links.
   bool reads_namespaces_by_pidfd() const { return use_pidfd_; }
 
@@ -59,7 +67,8 @@ class ProcessCache {
     uint64_t start_ticks = 0;
     KeptFd stat_fd;                   // kept open: one pread per scan instead of open+read+close
     uint64_t validated_scan = 0;      // scan that last read cgroup and namespaces
-    uint64_t seen_scan = 0;           // scan that last listed this pid
+    uint64_t seen_scan = 0;           // scan that last read this pid
+    uint64_t listed_scan = 0;         // scan that last listed it (a pid listed twice is read once)
     bool cgroup_known = false;        // the cgroup file was read and parsed
     bool read_while_alive = false;    // cgroup and namespaces came from a live (non-zombie) read
     bool permission_counted = false;  // a process whose ns links are unreadable counts once
@@ -85,25 +94,47 @@ class ProcessCache {
     kAll,
   };
 
-  bool ReadStat(int proc_fd, int32_t pid, Entry& entry, ProcStat& stat, ScanErrorTotals& errors);
+  // What one reading thread writes: its buffers and counts. Only that thread touches it during
+  // the read; what the threads share is the descriptor budget (atomic) and the resolver
+  // (resolver_mutex_). Cache-line aligned: a line shared with the next worker would bounce
+  // between the CPUs at every process.
+  struct alignas(64) Worker {
+    ScanErrorTotals errors;
+    uint64_t cache_hits = 0;
+    uint64_t unknown_layout = 0;
+    uint64_t namespaces_unreadable = 0;
+    // Buffers reused by every scan.
+    std::string text;
+    std::vector<char> stat_buffer;
+    std::array<char, 64> path{};
+  };
+
+  // Reads pids[begin, end) (their entries_) into positions base + [begin, end) of `out`. An
+  // entry whose process could not be read keeps its old seen_scan.
+  void ReadRange(int proc_fd, const std::vector<int32_t>& pids, std::size_t begin, std::size_t end,
+                 uint32_t nsfs_dev, uint64_t scan, std::size_t base, ProcessListing& out,
+                 Worker& worker);
+  void ReadInParallel(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev,
+                      uint64_t scan, std::size_t base, ProcessListing& out);
+  bool ReadStat(int proc_fd, int32_t pid, Entry& entry, ProcStat& stat, Worker& worker);
   RereadLevel NeedsReread(int32_t pid, bool zombie, bool execed, const Entry& entry,
                           uint64_t scan) const;
   void Reread(int proc_fd, int32_t pid, bool zombie, RereadLevel level, uint32_t nsfs_dev,
-              uint64_t scan, Entry& entry, ScanErrorTotals& errors);
+              uint64_t scan, Entry& entry, Worker& worker);
   ReadResult ReadStatus(int proc_fd, int32_t pid, Entry* entry);
   static Candidate& CandidateOf(Entry& entry);
-  const char* PathOf(int32_t pid, const char* file);
+  static const char* PathOf(Worker& worker, int32_t pid, const char* file);
 
   uint64_t revalidate_every_;
+  std::size_t parallel_from_;
   DescriptorBudget& descriptors_;
   CgroupResolver& resolver_;
+  std::mutex resolver_mutex_;   // the resolver and the runtime files behind it: one at a time
   bool pidfd_checked_ = false;  // use_pidfd_ is decided at the first scan, from its procfs
   bool use_pidfd_ = false;
   std::unordered_map<int32_t, Entry> cache_;
-  // Buffers reused by every scan.
-  std::string text_;
-  std::vector<char> stat_buffer_;
-  std::array<char, 64> path_{};
+  std::vector<Entry*> entries_;  // this scan's, parallel to its pids; nodes do not move
+  std::vector<Worker> workers_;  // workers_[0] is the calling thread's
 };
 
 }  // namespace cproc

@@ -46,7 +46,8 @@ struct Scanner::State {
         naming(options.metadata),
         resolver(options.layouts, options.own_cgroup_root, naming.metadata(),
                  std::max<uint32_t>(1, options.revalidate_every)),
-        processes(options.revalidate_every, descriptors, resolver),
+        processes(options.revalidate_every, descriptors, resolver, options.threads,
+                  options.parallel_from),
         pidfiles(options.metadata.rootfs, options.metadata.storage_roots) {
     if (!cgroupfs.pids_available()) {
       spdlog::warn(

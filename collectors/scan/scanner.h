@@ -28,6 +28,11 @@ struct ScannerOptions {
   // bounded by RLIMIT_NOFILE. Each pins about 6 KiB of kernel memory and saves an open and a
   // close per scan (docs/PERFORMANCE.md "Kept descriptors").
   std::size_t kept_descriptors = 4096;
+  // Threads that read the processes of one scan (contiguous parts of its listing): reading /proc is
+  // most of a scan's time (docs/PERFORMANCE.md "Threads"). A listing under `parallel_from` pids
+  // is read by one thread: a thread started per scan costs more than it saves there.
+  std::size_t threads = 1;
+  std::size_t parallel_from = 2000;
   std::vector<ContainerLayout> layouts = DefaultContainerLayouts();
   // Where runtimes keep their files (container names, images, pods).
   MetadataPaths metadata = {};

@@ -1,7 +1,8 @@
 // What a scan costs the kernel, on the real kernel: namespaces read through pidfds are the same
 // as the /proc/PID/ns links say, and leave none of the links' dentries and proc inodes in the
 // reader's memory cgroup; the descriptors kept open between scans stay within
-// ScannerOptions::kept_descriptors while every process is still read each scan.
+// ScannerOptions::kept_descriptors while every process is still read each scan; a scan read by
+// several threads lists what one thread lists.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <chrono>
@@ -42,8 +44,10 @@ using cproc::ReadResult;
 using cproc::Scanner;
 using cproc::ScannerOptions;
 using cproc::testing::kernel::Cgroups;
+using cproc::testing::kernel::ContainerOf;
 using cproc::testing::kernel::CountsText;
 using cproc::testing::kernel::FindContainer;
+using cproc::testing::kernel::FindProcess;
 using cproc::testing::kernel::MakeCgroupsEverywhere;
 using cproc::testing::kernel::PollFor;
 using cproc::testing::kernel::RandomHex;
@@ -282,6 +286,64 @@ TEST_CASE("kept descriptors: at most ScannerOptions::kept_descriptors, every pro
     // the next scan, though its stat descriptor may not be one of the kept.
     CHECK(CountsText(c->processes) ==
           (round < 2 ? "sleeping=2 zombie=1 " : "sleeping=1 zombie=2 "));
+    if (round == 1) {
+      REQUIRE(::kill(fake->sleeper(), SIGKILL) == 0);
+      REQUIRE(PollFor(std::chrono::milliseconds(5000), [&] {
+        const auto stat = ReadKernelStat(fake->sleeper());
+        return stat && stat->state == 'Z';
+      }));
+    }
+  }
+}
+
+// ScannerOptions::threads splits the listing between threads (collectors/scan/process_cache.h):
+// on the real /proc, scan after scan while a container's processes change, it must see what one
+// thread sees. The two scanners read the host one after the other, so only the processes both
+// saw (same pid and start time) are compared, and the test's container whole.
+TEST_CASE("threads: a scan read by two threads lists what one thread lists, scan after scan") {
+  const std::string id = RandomHex(64);
+  const Cgroups cgroups = MakeCgroupsEverywhere("/docker/" + id);
+  const auto fake = StartContainer(cgroups);
+  ScannerOptions one_options;
+  one_options.kept_descriptors = 5;  // both paths: kept descriptors and opened every scan
+  ScannerOptions two_options = one_options;
+  two_options.threads = 2;
+  two_options.parallel_from = 0;  // this host's few hundred processes are split too
+  Scanner one(one_options);
+  Scanner two(two_options);
+  for (int round = 0; round < 4; ++round) {
+    INFO("scan " << round);
+    const auto a = ScanOnce(one);
+    const auto b = ScanOnce(two);
+    const cproc::Container* in_a = FindContainer(*a, id);
+    const cproc::Container* in_b = FindContainer(*b, id);
+    REQUIRE(in_a != nullptr);
+    REQUIRE(in_b != nullptr);
+    CHECK(CountsText(in_b->processes) == CountsText(in_a->processes));
+    CHECK(CountsText(in_b->processes) ==
+          (round < 2 ? "sleeping=2 zombie=1 " : "sleeping=1 zombie=2 "));
+    CHECK(in_b->init.pid == in_a->init.pid);
+    CHECK(b->stats.kept_descriptors == 5);
+    std::size_t compared = 0;
+    for (const cproc::Process& p : a->processes) {
+      const cproc::Process* q = FindProcess(*b, p.pid);
+      if (q == nullptr || q->start_ticks != p.start_ticks) continue;
+      ++compared;
+      INFO("pid " << p.pid << " (" << p.comm << ")");
+      CHECK(q->ppid == p.ppid);
+      // A kernel worker's comm names the work it runs now (kworker/0:0-events).
+      if (p.ppid != 2 && p.pid != 2) CHECK(q->comm == p.comm);
+      CHECK(q->ns == p.ns);
+      CHECK(q->attribution == p.attribution);
+      const cproc::Container* ca = ContainerOf(*a, p.pid);
+      const cproc::Container* cb = ContainerOf(*b, p.pid);
+      CHECK((cb != nullptr ? cb->id : "") == (ca != nullptr ? ca->id : ""));
+    }
+    // Most of the host is in both: a few processes come and go between the two scans.
+    CHECK(compared * 10 > a->processes.size() * 9);
+    // The listing is in pid order either way (Snapshot::processes).
+    CHECK(std::is_sorted(b->processes.begin(), b->processes.end(),
+                         [](const auto& x, const auto& y) { return x.pid < y.pid; }));
     if (round == 1) {
       REQUIRE(::kill(fake->sleeper(), SIGKILL) == 0);
       REQUIRE(PollFor(std::chrono::milliseconds(5000), [&] {

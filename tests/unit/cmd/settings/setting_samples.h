@@ -27,6 +27,7 @@ inline const std::map<std::string_view, std::string_view>& SettingSamples() {
       {"scan.interval", "1s"},
       {"scan.revalidate-every", "7"},
       {"scan.kept-descriptors", "100"},
+      {"scan.threads", "3"},
       {"events.source", "off"},
       {"events.buffer-bytes", "65536"},
       {"log.level", "debug"},

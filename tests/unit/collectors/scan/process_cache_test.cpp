@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "tests/support/fixture_procfs.h"
@@ -28,10 +29,12 @@ std::string DockerCgroup(const std::string& id) { return "0::/docker/" + id + "\
 
 // A cache over a fixture procfs, read as the scanner reads it: one Read per scan.
 struct Cache {
-  explicit Cache(uint64_t revalidate_every)
+  explicit Cache(uint64_t revalidate_every, std::size_t kept_descriptors = 100,
+                 std::size_t threads = 1)
       : metadata(PathsUnder(host_root)),
+        budget(kept_descriptors),
         resolver(DefaultContainerLayouts(), "", metadata, revalidate_every),
-        cache(revalidate_every, budget, resolver) {}
+        cache(revalidate_every, budget, resolver, threads) {}
 
   ProcessListing Scan(const std::vector<int32_t>& pids) {
     Fd proc_fd(::open(proc.root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -50,7 +53,7 @@ struct Cache {
   FixtureProcfs proc;
   FixtureProcfs host_root;
   MetadataStore metadata;
-  DescriptorBudget budget{100};
+  DescriptorBudget budget;
   CgroupResolver resolver;
   ProcessCache cache;
   ScanErrorTotals errors;
@@ -193,8 +196,7 @@ TEST_CASE("process cache: processes not listed are forgotten, vanished ones coun
 }
 
 TEST_CASE("process cache: beyond the descriptor budget, processes are opened and read every scan") {
-  Cache c(1000);
-  c.budget = DescriptorBudget(1);  // --scan.kept-descriptors=1
+  Cache c(1000, /*kept_descriptors=*/1);  // --scan.kept-descriptors=1
   for (int32_t pid : {100, 200, 300}) {
     c.proc.Stat(pid, "app", 'S', 1, 500);
     c.proc.Cgroup(pid, DockerCgroup(Id(1)));
@@ -215,4 +217,70 @@ TEST_CASE("process cache: beyond the descriptor budget, processes are opened and
     CHECK(c.budget.used() == 1);
     CHECK(c.budget.refused() == 2U * static_cast<uint64_t>(scan + 1));
   }
+}
+
+// Threads are an implementation detail: read in parallel, the listing (order included), the
+// counts and what is kept must be those of one thread, scan after scan while the processes
+// change. Run under TSan in the suite (the threads share the budget and the resolver).
+TEST_CASE("process cache: threads list what one thread lists, scan after scan") {
+  Cache one(3, /*kept_descriptors=*/40, /*threads=*/1);
+  Cache three(3, /*kept_descriptors=*/40, /*threads=*/3);
+  auto both = [&](auto&& change) {
+    change(one.proc);
+    change(three.proc);
+  };
+  // 60 processes (more than the budget keeps): pids with every pattern (even, odd, runs), in
+  // three containers and the host.
+  std::vector<int32_t> pids;
+  for (int32_t i = 0; i < 60; ++i) pids.push_back(i < 30 ? 100 + 2 * i : 1000 + i);
+  both([&](const FixtureProcfs& proc) {
+    for (const int32_t pid : pids) {
+      proc.Stat(pid, "app", pid % 7 == 0 ? 'Z' : 'S', 1, 500);
+      proc.Cgroup(pid, pid % 4 == 0 ? "0::/system.slice\n" : DockerCgroup(Id(pid % 3)));
+      proc.Namespaces(
+          pid, pid % 4 == 0 ? HostNs() : ContainerNs(5000 + 100 * static_cast<uint64_t>(pid % 3)));
+    }
+  });
+  for (int scan = 0; scan < 6; ++scan) {
+    INFO("scan " << scan);
+    std::vector<int32_t> listed = pids;
+    if (scan % 2 == 1) std::reverse(listed.begin(), listed.end());  // the order of `pids`
+    if (scan == 2) listed.push_back(4242);                          // vanished before its read
+    if (scan == 3) {  // one exits, one execs into another container
+      std::erase(pids, 1010);
+      listed = pids;
+      both([](const FixtureProcfs& proc) {
+        proc.Stat(1011, "other", 'S', 1, 500);
+        proc.Cgroup(1011, DockerCgroup(Id(9)));
+      });
+    }
+    const ProcessListing a = one.Scan(listed);
+    const ProcessListing b = three.Scan(listed);
+    REQUIRE(a.processes.size() == listed.size() - (scan == 2 ? 1 : 0));
+    REQUIRE(b.processes.size() == a.processes.size());
+    for (std::size_t i = 0; i < a.processes.size(); ++i) {
+      CHECK(b.processes[i].pid == a.processes[i].pid);
+      CHECK(b.processes[i].state == a.processes[i].state);
+      CHECK(b.processes[i].comm == a.processes[i].comm);
+      CHECK(b.processes[i].ns == a.processes[i].ns);
+      CHECK(b.processes[i].attribution == a.processes[i].attribution);
+      CHECK((b.matches[i] != nullptr ? b.matches[i]->id : "") ==
+            (a.matches[i] != nullptr ? a.matches[i]->id : ""));
+      CHECK(b.cgroup_unknown[i] == a.cgroup_unknown[i]);
+    }
+    CHECK(a.processes.front().pid == listed.front());
+    CHECK(b.cache_hits == a.cache_hits);
+    CHECK(b.unknown_layout == a.unknown_layout);
+    CHECK(b.namespaces_unreadable == a.namespaces_unreadable);
+    CHECK(three.errors.vanished == one.errors.vanished);
+    CHECK(three.errors.parse == one.errors.parse);
+    CHECK(three.cache.size() == one.cache.size());
+    CHECK(three.budget.used() == one.budget.used());
+    CHECK(three.budget.used() == 40);
+  }
+  CHECK(three.cache.threads() == 3);
+  CHECK(one.errors.vanished == 1);
+  // The exec'd process moved to its new container in both.
+  const ProcessListing last = three.Scan({1011});
+  CHECK(Cache::IdOf(last) == Id(9));
 }
