@@ -105,16 +105,24 @@ uint64_t ScanLoop::RenderScan() {
                   scanned.error());
     last_error_ = scanned.error();
   }
-  std::string text;
-  text.reserve(last_text_size_ + last_text_size_ / 8);  // one allocation, as a rule
-  if (snapshot) AppendSnapshotText(*snapshot, family_options, text);
   // The boot time the scanner read once, from the snapshot served (the last good one on failure).
   if (snapshot) self_status.boot_time_seconds = snapshot->boot_time_seconds;
-  AppendTextFormat(SelfFamilies(self_status, ReadSelfProcess()), text);
-  last_text_size_ = text.size();
+  const auto self_families = SelfFamilies(self_status, ReadSelfProcess());
+  // The page is compressed group by group as it is rendered: only the gzip and one group's text
+  // are held, never the whole text (inflated only for a request without gzip). The self metrics
+  // come last, in the same body.
+  const RenderText render = [&](const TextWriter& write) {
+    if (snapshot) WriteSnapshotText(*snapshot, family_options, write);
+    std::string self_text;
+    AppendTextFormat(self_families, self_text);
+    write(self_text);
+  };
   std::function<std::string()> json;
   if (snapshot) json = [snapshot] { return RenderContainersJson(*snapshot); };
-  auto exposition = MakeExposition(std::move(text), std::move(json));
+  // The last scan's gzip size and an eighth more: one allocation for the gzip, as a rule.
+  auto exposition =
+      RenderExposition(render, last_gzip_size_ + last_gzip_size_ / 8, std::move(json));
+  last_gzip_size_ = exposition->gzip().size();
   if (snapshot) {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
                   snapshot->containers.size(), snapshot->stats.duration_seconds);

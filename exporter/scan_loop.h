@@ -1,5 +1,6 @@
-// The scan thread: every interval it scans, renders the exposition once (text and gzip) and
-// publishes both. Scrapes only read what was published, so they never wait for a scan.
+// The scan thread: every interval it scans, renders the exposition once (its gzip, compressed as
+// it is rendered) and publishes it. Scrapes only read what was published, so they never wait for
+// a scan.
 #pragma once
 
 #include <chrono>
@@ -52,7 +53,7 @@ class ScanLoop {
   std::mutex scan_mutex_;
   std::unique_ptr<Scanner> scanner_;  // under scan_mutex_
   std::string last_error_;            // under scan_mutex_: log a failure once, not per scan
-  std::size_t last_text_size_ = 0;    // under scan_mutex_: to reserve the next body at once
+  std::size_t last_gzip_size_ = 0;    // under scan_mutex_: to reserve the next gzip at once
   HeapTrimPolicy heap_trim_;          // under scan_mutex_
 
   mutable std::mutex mutex_;  // guards everything below

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -75,14 +76,17 @@ std::string_view StatusText(int status) {
 }
 
 // Writes a complete response. Everything that can throw (allocation) happens before the first
-// byte is sent, so a caller that catches can still answer 500.
+// byte is sent, so a caller that catches can still answer 500. `head_length`: for a HEAD request
+// whose body is not at hand (`body` empty), the Content-Length a GET would get.
 int Send(mg_connection* conn, int status, std::string_view content_type,
-         std::string_view extra_headers, std::string_view body, bool head) {
+         std::string_view extra_headers, std::string_view body, bool head,
+         std::optional<std::size_t> head_length = std::nullopt) {
   std::string header = "HTTP/1.1 " + std::to_string(status) + " ";
   header += StatusText(status);
   header += "\r\nContent-Type: ";
   header += content_type;
-  header += "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  const std::size_t length = head && head_length ? *head_length : body.size();
+  header += "\r\nContent-Length: " + std::to_string(length) + "\r\n";
   header += extra_headers;
   header += "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
   if (mg_write(conn, header.data(), header.size()) > 0 && !head && !body.empty()) {
@@ -134,7 +138,8 @@ struct HttpServer::Impl {
   int ServeMetrics(mg_connection* conn, const mg_request_info& request, bool head);
   // Send plus the configured headers, which belong on every response (401 included).
   int Reply(mg_connection* conn, int status, std::string_view content_type,
-            std::string_view extra_headers, std::string_view body, bool head) const;
+            std::string_view extra_headers, std::string_view body, bool head,
+            std::optional<std::size_t> head_length = std::nullopt) const;
 };
 
 namespace {
@@ -202,14 +207,14 @@ std::string TlsLoadHint(const std::string& failure) {
 }  // namespace
 
 int HttpServer::Impl::Reply(mg_connection* conn, int status, std::string_view content_type,
-                            std::string_view extra_headers, std::string_view body,
-                            bool head) const {
+                            std::string_view extra_headers, std::string_view body, bool head,
+                            std::optional<std::size_t> head_length) const {
   if (configured_headers.empty()) {
-    return Send(conn, status, content_type, extra_headers, body, head);
+    return Send(conn, status, content_type, extra_headers, body, head, head_length);
   }
   std::string headers(extra_headers);
   headers += configured_headers;
-  return Send(conn, status, content_type, headers, body, head);
+  return Send(conn, status, content_type, headers, body, head, head_length);
 }
 
 int HttpServer::Impl::Handle(mg_connection* conn) {
@@ -283,11 +288,17 @@ int HttpServer::Impl::ServeMetrics(mg_connection* conn, const mg_request_info& r
     return Reply(conn, 503, kTextContentType, "", "no scan has completed yet\n", head);
   }
   // An empty gzip means compression failed when the exposition was made: serve identity.
-  const bool gzip = !exposition->gzip().empty() && AcceptsGzip(AcceptEncoding(request));
-  return Reply(
-      conn, 200, kMetricsContentType,
-      gzip ? "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n" : "Vary: Accept-Encoding\r\n",
-      gzip ? exposition->gzip() : exposition->text(), head);
+  if (!exposition->gzip().empty() && AcceptsGzip(AcceptEncoding(request))) {
+    return Reply(conn, 200, kMetricsContentType,
+                 "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n", exposition->gzip(), head);
+  }
+  // The text is inflated from the gzip on the first such GET; a HEAD needs only its length.
+  if (head) {
+    return Reply(conn, 200, kMetricsContentType, "Vary: Accept-Encoding\r\n", "", true,
+                 exposition->text_size());
+  }
+  return Reply(conn, 200, kMetricsContentType, "Vary: Accept-Encoding\r\n", exposition->text(),
+               false);
 }
 
 bool HttpServerHasIPv6() { return mg_check_feature(MG_FEATURES_IPV6) != 0; }

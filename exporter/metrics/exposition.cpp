@@ -1,14 +1,32 @@
 #include "exporter/metrics/exposition.h"
 
+#include <stdexcept>
 #include <utility>
 
+#include "exporter/http/gunzip.h"
 #include "exporter/http/gzip.h"
 
 namespace cproc {
 
 Exposition::Exposition(std::string text, std::string gzip,
                        std::function<std::string()> containers_json)
-    : text_(std::move(text)), gzip_(std::move(gzip)), render_json_(std::move(containers_json)) {}
+    : gzip_(std::move(gzip)), text_(std::move(text)), render_json_(std::move(containers_json)) {}
+
+const std::string& Exposition::text() const {
+  // text_ is written only here, and only when there is a gzip: text_size() reads it without the
+  // once flag when there is none.
+  std::call_once(text_once_, [this] {
+    if (gzip_.empty() || !text_.empty()) return;
+    std::optional<std::string> text = GzipInflate(gzip_);
+    if (!text) throw std::runtime_error("cannot inflate the exposition's gzip");
+    text_ = std::move(*text);
+  });
+  return text_;
+}
+
+std::size_t Exposition::text_size() const {
+  return gzip_.empty() ? text_.size() : GzipTextSize(gzip_);
+}
 
 const std::string& Exposition::containers_json() const {
   std::call_once(json_once_, [this] {
@@ -18,9 +36,24 @@ const std::string& Exposition::containers_json() const {
   return json_;
 }
 
-std::shared_ptr<const Exposition> MakeExposition(std::string text,
+std::shared_ptr<const Exposition> RenderExposition(const RenderText& render,
+                                                   std::size_t expected_gzip_size,
+                                                   std::function<std::string()> containers_json) {
+  GzipWriter gzip(expected_gzip_size);
+  render([&gzip](std::string_view part) { gzip.Write(part); });
+  return ExpositionOf(std::move(gzip).Finish(), render, std::move(containers_json));
+}
+
+std::shared_ptr<const Exposition> MakeExposition(std::string_view text,
                                                  std::function<std::string()> containers_json) {
-  std::string gzip = GzipCompress(text);
+  return RenderExposition([text](const TextWriter& write) { write(text); }, text.size() / 8 + 64,
+                          std::move(containers_json));
+}
+
+std::shared_ptr<const Exposition> ExpositionOf(std::string gzip, const RenderText& render,
+                                               std::function<std::string()> containers_json) {
+  std::string text;
+  if (gzip.empty()) render([&text](std::string_view part) { text.append(part); });
   return std::make_shared<const Exposition>(std::move(text), std::move(gzip),
                                             std::move(containers_json));
 }

@@ -115,4 +115,14 @@ void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, 
   ForEachGroup(snapshot, options, [&](const Families& group) { AppendTextFormat(group, out); });
 }
 
+void WriteSnapshotText(const Snapshot& snapshot, const FamilyOptions& options,
+                       const TextWriter& write) {
+  std::string text;  // one group's, its buffer reused by the next
+  ForEachGroup(snapshot, options, [&](const Families& group) {
+    text.clear();
+    AppendTextFormat(group, text);
+    write(text);
+  });
+}
+
 }  // namespace cproc

@@ -8,6 +8,7 @@
 #include <prometheus/metric_family.h>
 
 #include "collectors/snapshot.h"
+#include "exporter/metrics/text_format.h"
 
 namespace cproc {
 
@@ -23,5 +24,10 @@ std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
 // The same families as text (exporter/metrics/text_format.h), appended to `out` one group at a time
 // so the model of only one group is held at once.
 void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, std::string& out);
+
+// The same text, given to `write` one group at a time, so only one group's model and text are held
+// at once (the scan loop compresses each as it comes).
+void WriteSnapshotText(const Snapshot& snapshot, const FamilyOptions& options,
+                       const TextWriter& write);
 
 }  // namespace cproc

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "exporter/http/gunzip.h"
 #include "exporter/metrics/exposition.h"
 #include "tests/unit/exporter/http/gunzip.h"
 
@@ -64,6 +66,50 @@ TEST_CASE("GzipCompress keeps binary bytes, including NUL") {
   const auto back = testing::Gunzip(GzipCompress(bytes));
   REQUIRE(back.has_value());
   CHECK(*back == bytes);
+}
+
+TEST_CASE("GzipWriter: the parts, however cut, inflate to their concatenation") {
+  const std::string text = MetricsLikeText(300 * 1024);
+  // Part lengths, cycled until the text is used up: one part, small ones, empty ones in between
+  // and at both ends, parts larger than the writer's 64 KiB working buffer.
+  const std::vector<std::vector<std::size_t>> cuttings = {
+      {text.size()}, {1, 0, 7, 100}, {0, 70 * 1024, 0, 0, 3}, {65536, 65537, 200 * 1024}};
+  for (const auto& lengths : cuttings) {
+    CAPTURE(lengths.size());
+    GzipWriter writer;
+    writer.Write("");
+    std::size_t at = 0;
+    for (std::size_t i = 0; at < text.size(); ++i) {
+      const std::size_t n = std::min(lengths[i % lengths.size()], text.size() - at);
+      writer.Write(std::string_view(text).substr(at, n));
+      at += n;
+    }
+    writer.Write("");
+    const std::string gz = std::move(writer).Finish();
+    const auto back = testing::Gunzip(gz);
+    REQUIRE(back.has_value());
+    CHECK(*back == text);
+    CHECK(gz == GzipCompress(text));  // the same stream as in one part
+  }
+  GzipWriter nothing;
+  CHECK(testing::Gunzip(std::move(nothing).Finish()) == "");
+}
+
+TEST_CASE("GzipInflate: the text back, at the size the trailer states") {
+  for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{1024 * 1024}}) {
+    CAPTURE(size);
+    const std::string text = MetricsLikeText(size);
+    const std::string gz = GzipCompress(text);
+    CHECK(GzipTextSize(gz) == size);
+    const auto back = GzipInflate(gz);
+    REQUIRE(back.has_value());
+    CHECK(*back == text);
+    CHECK_FALSE(GzipInflate(gz.substr(0, gz.size() - 1)).has_value());  // truncated
+    CHECK_FALSE(GzipInflate(gz + "x").has_value());                     // trailing bytes
+  }
+  CHECK(GzipTextSize("") == 0);
+  CHECK_FALSE(GzipInflate("").has_value());
+  CHECK_FALSE(GzipInflate(std::string(40, 'x')).has_value());
 }
 
 TEST_CASE("MakeExposition keeps the text and its gzip") {

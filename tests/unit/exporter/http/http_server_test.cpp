@@ -320,6 +320,30 @@ TEST_CASE("a custom telemetry path replaces /metrics") {
   CHECK(Get(r.port, "/").body.find("href=\"/x/metrics\"") != std::string::npos);
 }
 
+TEST_CASE("/metrics without gzip: the text made from the gzip, or kept when there is none") {
+  const auto gzipped = MakeExposition(kText);
+  // Compression failed when this one was made: identity, even to a client that takes gzip.
+  const auto plain = ExpositionOf(
+      "", [](const TextWriter& write) { write(kText); }, nullptr);
+  for (const auto& exposition : {gzipped, plain}) {
+    const bool has_gzip = !exposition->gzip().empty();
+    CAPTURE(has_gzip);
+    const Running r = StartServer(LocalOptions(), Fixed(exposition));
+    for (const std::string method : {"HEAD", "GET"}) {  // HEAD first: before any text is made
+      INFO(method);
+      const Response res = Request(r.port, method, "/metrics");
+      CHECK(res.status == 200);
+      CHECK(res.Header("content-length") == std::to_string(kText.size()));
+      CHECK(res.Header("content-encoding").empty());
+      CHECK(res.body == (method == "GET" ? kText : ""));
+    }
+    const Response gz = Get(r.port, "/metrics", "Accept-Encoding: gzip\r\n");
+    CHECK(gz.Header("content-encoding") == (has_gzip ? "gzip" : ""));
+    CHECK(gz.Header("content-length") == std::to_string(gz.body.size()));
+    CHECK((has_gzip ? testing::Gunzip(gz.body).value_or("") : gz.body) == kText);
+  }
+}
+
 TEST_CASE("/api/v1/containers serves the scan as JSON") {
   const std::string json = "{\"containers\": []}\n";
   auto renders = std::make_shared<std::atomic<int>>(0);
