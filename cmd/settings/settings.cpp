@@ -92,11 +92,12 @@ constexpr std::array kSettings = {
         .default_value = "4096",
         .value =
             Integer<&Config::scan_kept_descriptors, 0, 1 << 20, "an integer from 0 to 1048576">},
-    // The process cache is sharded by thread at start: a restart setting.
+    // Wall time for CPU (docs/PERFORMANCE.md "Threads"); the readers are set up at start: a
+    // restart setting.
     Setting{.name = "scan.threads",
             .help = "Threads that read /proc in a scan of 2,000 processes or more, at most the "
-                    "CPUs the exporter may run on.",
-            .default_value = "2",
+                    "CPUs the exporter may run on: a shorter scan for more CPU.",
+            .default_value = "1",
             .value = Integer<&Config::scan_threads, 1, 64, "an integer from 1 to 64">},
     // Binds a socket and a thread at start: a restart setting.
     Setting{.name = "events.source",

@@ -72,7 +72,9 @@ class DescriptorBudget {
     std::size_t used = used_.load(std::memory_order_relaxed);
     do {
       if (used + 1 > limit_) {
-        refused_.fetch_add(1, std::memory_order_relaxed);
+        // Read first: every process beyond the budget comes here, in every reader thread, and
+        // a write each time would bounce the line between the CPUs.
+        if (!spent_.load(std::memory_order_relaxed)) spent_.store(true, std::memory_order_relaxed);
         return false;
       }
     } while (!used_.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
@@ -86,8 +88,8 @@ class DescriptorBudget {
   std::size_t used() const { return used_.load(std::memory_order_relaxed); }
   std::size_t limit() const { return limit_; }
   bool limited_by_rlimit() const { return limited_by_rlimit_; }
-  // Descriptors not kept since the start because the budget was spent.
-  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+  // A descriptor was not kept since the start because the budget was spent.
+  bool spent() const { return spent_.load(std::memory_order_relaxed); }
 
  private:
   DescriptorBudget(std::size_t limit, bool limited_by_rlimit)
@@ -96,7 +98,7 @@ class DescriptorBudget {
 
   std::size_t limit_ = 0;
   std::atomic<std::size_t> used_{0};
-  std::atomic<uint64_t> refused_{0};
+  std::atomic<bool> spent_{false};
   bool limited_by_rlimit_ = true;
 };
 

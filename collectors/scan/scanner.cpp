@@ -115,7 +115,7 @@ struct Scanner::State {
   // Not an error: beyond the budget a process is opened and read every scan, which costs CPU
   // (docs/PERFORMANCE.md "Kept descriptors"). Said once; cproc_scan_kept_descriptors shows it.
   void LogOnceIfDescriptorsSpent() {
-    if (descriptors.refused() == 0 || logged_descriptors) return;
+    if (!descriptors.spent() || logged_descriptors) return;
     logged_descriptors = true;
     if (descriptors.limited_by_rlimit()) {
       spdlog::warn(
