@@ -112,7 +112,7 @@ std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
 }
 
 void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, std::string& out) {
-  ForEachGroup(snapshot, options, [&](const Families& group) { AppendTextFormat(group, out); });
+  WriteSnapshotText(snapshot, options, [&out](std::string_view part) { out.append(part); });
 }
 
 void WriteSnapshotText(const Snapshot& snapshot, const FamilyOptions& options,
