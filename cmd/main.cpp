@@ -19,7 +19,6 @@
 #include "cmd/settings/reload.h"
 #include "collectors/events/event_source.h"
 #include "exporter/build_info.h"
-#include "exporter/heap_trim.h"
 #include "exporter/http/http_server.h"
 #include "exporter/scan_loop.h"
 
@@ -182,7 +181,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   cproc::SetUpLogging(parsed->config.log_level, parsed->config.log_format);
-  cproc::MapLargeBuffers();
   try {
     return Serve(parsed->config, args);
   } catch (const std::exception& e) {

@@ -10,14 +10,6 @@
 
 namespace cproc {
 
-// Buffers of 1 MiB and more (a scan's process vector, the page's gzip and a group's text, the
-// text inflated for a request without gzip) are mapped and unmapped on their own. By default
-// glibc raises that threshold to the largest buffer freed, and from then on such buffers come
-// from the heaps of whichever threads freed them (the HTTP workers' too), where they stay: at
-// 30,000 processes, scraped without gzip every 0.3 s, the RSS was 70 MiB against 41 MiB with the
-// threshold fixed (docs/PERFORMANCE.md "Sizing"). Called once, before any thread starts.
-inline void MapLargeBuffers() { ::mallopt(M_MMAP_THRESHOLD, 1 << 20); }
-
 class HeapTrimPolicy {
  public:
   // Called after every scan with its process count; true: trim now.

@@ -17,17 +17,19 @@ std::size_t GzipTextSize(std::string_view gzip) {
   return size;
 }
 
-std::optional<std::string> GzipInflate(std::string_view gzip) {
+std::optional<MappedBytes> GzipInflate(std::string_view gzip) {
   if (gzip.size() > std::numeric_limits<uInt>::max()) return std::nullopt;  // avail_in: 32 bits
+  // One allocation at the final size: a buffer grown while inflating would, for a moment, hold
+  // up to twice the text.
+  std::optional<MappedBytes> text = MappedBytes::Allocate(GzipTextSize(gzip));
+  if (!text) return std::nullopt;
   z_stream stream{};
   if (inflateInit2(&stream, 15 + 16) != Z_OK) return std::nullopt;  // 16: gzip wrapper only
-  // One allocation at the final size: a string grown while inflating would, for a moment, hold
-  // up to twice the text.
-  std::string text(GzipTextSize(gzip), '\0');
   stream.next_in = reinterpret_cast<const Bytef*>(gzip.data());
   stream.avail_in = static_cast<uInt>(gzip.size());
-  stream.next_out = reinterpret_cast<Bytef*>(text.data());
-  stream.avail_out = static_cast<uInt>(text.size());
+  char none = 0;  // zlib refuses a null output even with no room: an empty text maps nothing
+  stream.next_out = reinterpret_cast<Bytef*>(text->size() != 0 ? text->data() : &none);
+  stream.avail_out = static_cast<uInt>(text->size());
   const int rc = inflate(&stream, Z_FINISH);
   const bool complete = rc == Z_STREAM_END && stream.avail_in == 0 && stream.avail_out == 0;
   inflateEnd(&stream);

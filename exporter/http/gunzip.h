@@ -3,8 +3,9 @@
 
 #include <cstddef>
 #include <optional>
-#include <string>
 #include <string_view>
+
+#include "exporter/http/mapped_bytes.h"
 
 namespace cproc {
 
@@ -12,8 +13,9 @@ namespace cproc {
 // short to have a trailer.
 std::size_t GzipTextSize(std::string_view gzip);
 
-// The bytes `gzip` (one complete stream, under 4 GiB uncompressed) inflates to, allocated once at
-// the size its trailer states; nullopt when it is not such a stream.
-std::optional<std::string> GzipInflate(std::string_view gzip);
+// The bytes `gzip` (one complete stream, under 4 GiB uncompressed) inflates to, mapped once at
+// the size its trailer states (mapped_bytes.h says why not from malloc); nullopt when it is not
+// such a stream.
+std::optional<MappedBytes> GzipInflate(std::string_view gzip);
 
 }  // namespace cproc

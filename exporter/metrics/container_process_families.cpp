@@ -1,45 +1,52 @@
 // cproc_container_info, processes by state, threads, the pids controller and OOM kills.
 #include <string>
+#include <utility>
 
 #include "exporter/metrics/container_labels.h"
 #include "exporter/metrics/family_groups.h"
 
 namespace cproc {
 
-void AddContainerProcessFamilies(const Snapshot& snapshot, Families& out) {
-  auto info = Family(Metric::kContainerInfo);
-  auto processes = Family(Metric::kContainerProcesses);
-  auto threads = Family(Metric::kContainerThreads);
-  auto pids_current = Family(Metric::kContainerPidsCurrent);
-  auto pids_limit = Family(Metric::kContainerPidsLimit);
-  auto limit_hits = Family(Metric::kContainerPidsLimitHits);
-  auto oom_kills = Family(Metric::kContainerOomKills);
-  for (const Container& c : snapshot.containers) {
-    if (c.identity_pending) continue;  // not yet: its labels would still change
-    const LabelPairs labels = ContainerLabels(c);
-    LabelPairs info_labels = labels;
-    info_labels.push_back({"runtime", SanitizeLabelValue(c.runtime)});
-    info_labels.push_back({"image", SanitizeLabelValue(c.image)});
-    info_labels.push_back({"pod_uid", SanitizeLabelValue(c.pod_uid)});
-    info_labels.push_back({"cgroup", SanitizeLabelValue(c.cgroup, 1024)});
-    info_labels.push_back({"layout", SanitizeLabelValue(c.layout)});
-    info.Add(std::move(info_labels), 1);
-    for (std::size_t s = 0; s < kProcessStateCount; ++s) {
-      processes.Add(With(labels, "state", std::string(kProcessStateNames[s])), c.processes[s]);
-    }
-    threads.Add(labels, static_cast<double>(c.threads));
-    if (c.pids.current) pids_current.Add(labels, static_cast<double>(*c.pids.current));
-    if (c.pids.limit) pids_limit.Add(labels, static_cast<double>(*c.pids.limit));
-    if (c.pids.limit_hits) limit_hits.Add(labels, static_cast<double>(*c.pids.limit_hits));
-    if (c.memory.oom_kills) oom_kills.Add(labels, static_cast<double>(*c.memory.oom_kills));
-  }
-  out.push_back(info.Build());
-  out.push_back(processes.Build());
-  out.push_back(threads.Build());
-  out.push_back(pids_current.Build());
-  out.push_back(pids_limit.Build());
-  out.push_back(limit_hits.Build());
-  out.push_back(oom_kills.Build());
+void AddContainerProcessFamilies(const RenderInput& input, const FamilySink& emit) {
+  EmitPerContainer(input, Metric::kContainerInfo, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     LabelPairs info = labels;
+                     info.push_back({"runtime", SanitizeLabelValue(c.runtime)});
+                     info.push_back({"image", SanitizeLabelValue(c.image)});
+                     info.push_back({"pod_uid", SanitizeLabelValue(c.pod_uid)});
+                     info.push_back({"cgroup", SanitizeLabelValue(c.cgroup, 1024)});
+                     info.push_back({"layout", SanitizeLabelValue(c.layout)});
+                     f.Add(std::move(info), 1);
+                   });
+  EmitPerContainer(input, Metric::kContainerProcesses, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     for (std::size_t s = 0; s < kProcessStateCount; ++s) {
+                       f.Add(With(labels, "state", std::string(kProcessStateNames[s])),
+                             c.processes[s]);
+                     }
+                   });
+  EmitPerContainer(input, Metric::kContainerThreads, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     f.Add(labels, static_cast<double>(c.threads));
+                   });
+  // Each only where the controller's file was readable: unknown is left out, never 0.
+  EmitPerContainer(input, Metric::kContainerPidsCurrent, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (c.pids.current) f.Add(labels, static_cast<double>(*c.pids.current));
+                   });
+  EmitPerContainer(input, Metric::kContainerPidsLimit, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (c.pids.limit) f.Add(labels, static_cast<double>(*c.pids.limit));
+                   });
+  EmitPerContainer(input, Metric::kContainerPidsLimitHits, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (c.pids.limit_hits) f.Add(labels, static_cast<double>(*c.pids.limit_hits));
+                   });
+  EmitPerContainer(input, Metric::kContainerOomKills, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (c.memory.oom_kills)
+                       f.Add(labels, static_cast<double>(*c.memory.oom_kills));
+                   });
 }
 
 }  // namespace cproc

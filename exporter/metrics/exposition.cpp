@@ -10,22 +10,22 @@ namespace cproc {
 
 Exposition::Exposition(std::string text, std::string gzip,
                        std::function<std::string()> containers_json)
-    : gzip_(std::move(gzip)), text_(std::move(text)), render_json_(std::move(containers_json)) {}
+    : gzip_(std::move(gzip)),
+      given_text_(std::move(text)),
+      render_json_(std::move(containers_json)) {}
 
-const std::string& Exposition::text() const {
-  // text_ is written only here, and only when there is a gzip: text_size() reads it without the
-  // once flag when there is none.
+std::string_view Exposition::text() const {
+  if (gzip_.empty() || !given_text_.empty()) return given_text_;
   std::call_once(text_once_, [this] {
-    if (gzip_.empty() || !text_.empty()) return;
-    std::optional<std::string> text = GzipInflate(gzip_);
+    std::optional<MappedBytes> text = GzipInflate(gzip_);
     if (!text) throw std::runtime_error("cannot inflate the exposition's gzip");
-    text_ = std::move(*text);
+    inflated_ = std::move(*text);
   });
-  return text_;
+  return inflated_.view();
 }
 
 std::size_t Exposition::text_size() const {
-  return gzip_.empty() ? text_.size() : GzipTextSize(gzip_);
+  return gzip_.empty() || !given_text_.empty() ? given_text_.size() : GzipTextSize(gzip_);
 }
 
 const std::string& Exposition::containers_json() const {

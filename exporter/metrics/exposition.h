@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "exporter/http/mapped_bytes.h"
 #include "exporter/metrics/text_format.h"
 
 namespace cproc {
@@ -23,7 +24,7 @@ class Exposition {
 
   // Prometheus text format 0.0.4. The first call inflates the gzip (once, whichever thread asks)
   // and the text is then kept as long as this exposition; throws when that fails.
-  const std::string& text() const;
+  std::string_view text() const;
   // text().size() without making the text (from the gzip's trailer).
   std::size_t text_size() const;
   const std::string& gzip() const { return gzip_; }  // the same bytes, gzip-compressed
@@ -33,7 +34,8 @@ class Exposition {
  private:
   const std::string gzip_;
   mutable std::once_flag text_once_;
-  mutable std::string text_;  // written once, under text_once_, when given empty with a gzip
+  const std::string given_text_;  // the body when compression failed, else empty
+  mutable MappedBytes inflated_;  // written once, under text_once_, when there is a gzip
   mutable std::once_flag json_once_;
   mutable std::function<std::string()> render_json_;
   mutable std::string json_;

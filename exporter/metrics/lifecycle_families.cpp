@@ -24,38 +24,49 @@ void AddExitClasses(FamilyBuilder& family, const LabelPairs& labels,
 
 }  // namespace
 
-void AddLifecycleFamilies(const Snapshot& snapshot, Families& out) {
-  if (!snapshot.stats.events.active) return;
-  auto started = Family(Metric::kContainerProcessesStarted);
-  auto execs = Family(Metric::kContainerExecs);
-  auto exited = Family(Metric::kContainerProcessesExited);
-  auto short_lived = Family(Metric::kContainerShortLivedProcesses);
-  auto init_exits = Family(Metric::kContainerPid1Exits);
-  auto killed = Family(Metric::kContainerPid1KilledFromOutside);
-  for (const Container& c : snapshot.containers) {
-    if (c.identity_pending || !c.lifecycle) continue;
-    const ProcessLifecycle& life = *c.lifecycle;
-    const LabelPairs labels = ContainerLabels(c);
-    started.Add(labels, static_cast<double>(life.started));
-    execs.Add(labels, static_cast<double>(life.execs));
-    AddExitClasses(exited, labels, life.exited);
-    short_lived.Add(labels, static_cast<double>(life.short_lived));
-    AddExitClasses(init_exits, labels, life.init_exits);
-    killed.Add(labels, static_cast<double>(life.init_killed_from_outside));
-  }
-  for (auto* family : {&started, &execs, &exited, &short_lived, &init_exits, &killed}) {
-    out.push_back(family->Build());
-  }
+void AddLifecycleFamilies(const RenderInput& input, const FamilySink& emit) {
+  if (!input.snapshot.stats.events.active) return;
+  // Each from the containers the events have counted for.
+  const auto per_container = [&](Metric metric, auto add) {
+    EmitPerContainer(input, metric, emit,
+                     [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                       if (c.lifecycle) add(f, *c.lifecycle, labels);
+                     });
+  };
+  per_container(Metric::kContainerProcessesStarted,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  f.Add(labels, static_cast<double>(life.started));
+                });
+  per_container(Metric::kContainerExecs,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  f.Add(labels, static_cast<double>(life.execs));
+                });
+  per_container(Metric::kContainerProcessesExited,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  AddExitClasses(f, labels, life.exited);
+                });
+  per_container(Metric::kContainerShortLivedProcesses,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  f.Add(labels, static_cast<double>(life.short_lived));
+                });
+  per_container(Metric::kContainerPid1Exits,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  AddExitClasses(f, labels, life.init_exits);
+                });
+  per_container(Metric::kContainerPid1KilledFromOutside,
+                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
+                  f.Add(labels, static_cast<double>(life.init_killed_from_outside));
+                });
 }
 
-void AddEventSourceFamilies(const EventSourceStats& stats, Families& out) {
-  out.push_back(OneSample(Metric::kEventsSourceActive, stats.active ? 1 : 0));
+void AddEventSourceFamilies(const EventSourceStats& stats, const FamilySink& emit) {
+  emit(OneSample(Metric::kEventsSourceActive, stats.active ? 1 : 0));
   if (!stats.started) return;
-  out.push_back(OneSample(Metric::kEventsReceived, static_cast<double>(stats.received)));
-  out.push_back(Family(Metric::kEventsLost)
-                    .Add({{"reason", "overrun"}}, static_cast<double>(stats.lost_overrun))
-                    .Add({{"reason", "sequence_gap"}}, static_cast<double>(stats.lost_sequence))
-                    .Build());
+  emit(OneSample(Metric::kEventsReceived, static_cast<double>(stats.received)));
+  emit(Family(Metric::kEventsLost)
+           .Add({{"reason", "overrun"}}, static_cast<double>(stats.lost_overrun))
+           .Add({{"reason", "sequence_gap"}}, static_cast<double>(stats.lost_sequence))
+           .Build());
 }
 
 }  // namespace cproc

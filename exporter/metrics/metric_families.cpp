@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "exporter/metrics/container_labels.h"
 #include "exporter/metrics/family_builder.h"
 #include "exporter/metrics/family_groups.h"
 #include "exporter/metrics/label_values.h"
@@ -12,54 +13,51 @@
 namespace cproc {
 namespace {
 
-void AddHostFamilies(const Snapshot& snapshot, std::vector<prometheus::MetricFamily>& out) {
+void AddHostFamilies(const Snapshot& snapshot, const FamilySink& emit) {
   auto host = Family(Metric::kHostProcesses);
   for (std::size_t s = 0; s < kProcessStateCount; ++s) {
     host.Add({{"state", std::string(kProcessStateNames[s])}}, snapshot.host_processes[s]);
   }
-  out.push_back(host.Build());
+  emit(host.Build());
 }
 
-void AddScanFamilies(const ScanStats& stats, std::vector<prometheus::MetricFamily>& out) {
-  out.push_back(OneSample(Metric::kScanDuration, stats.duration_seconds));
-  out.push_back(OneSample(Metric::kScanTimestamp, stats.timestamp_seconds));
-  out.push_back(OneSample(Metric::kScanProcesses, static_cast<double>(stats.processes)));
-  out.push_back(OneSample(Metric::kScanCacheHits, static_cast<double>(stats.cache_hits)));
-  out.push_back(
-      Family(Metric::kScanCacheEntries)
-          .Add({{"cache", "processes"}}, static_cast<double>(stats.cached_processes))
-          .Add({{"cache", "cgroup_files"}}, static_cast<double>(stats.cached_cgroup_files))
-          .Add({{"cache", "runtime_metadata"}}, static_cast<double>(stats.cached_metadata))
-          .Add({{"cache", "reaping_history"}}, static_cast<double>(stats.tracked_processes))
-          .Build());
-  out.push_back(
-      OneSample(Metric::kScanKeptDescriptors, static_cast<double>(stats.kept_descriptors)));
-  out.push_back(OneSample(Metric::kScanKeptDescriptorsLimit,
-                          static_cast<double>(stats.kept_descriptors_limit)));
-  out.push_back(OneSample(Metric::kScanNamespacesUnreadableProcesses,
-                          static_cast<double>(stats.namespaces_unreadable)));
-  out.push_back(OneSample(Metric::kScanUnattributedRuntimeContainers,
-                          static_cast<double>(stats.unattributed_runtime_containers)));
-  out.push_back(OneSample(Metric::kScanCgroupPidsAvailable, stats.cgroup_pids_available ? 1 : 0));
-  out.push_back(OneSample(Metric::kScanUnknownLayoutProcesses,
-                          static_cast<double>(stats.unknown_layout_processes)));
-  out.push_back(Family(Metric::kScanErrors)
-                    .Add({{"reason", "vanished"}}, static_cast<double>(stats.errors.vanished))
-                    .Add({{"reason", "permission"}}, static_cast<double>(stats.errors.permission))
-                    .Add({{"reason", "parse"}}, static_cast<double>(stats.errors.parse))
-                    .Add({{"reason", "io"}}, static_cast<double>(stats.errors.io))
-                    .Build());
-  out.push_back(
-      Family(Metric::kScanRuntimeFileErrors)
-          .Add({{"reason", "permission"}},
-               static_cast<double>(stats.runtime_file_errors.permission))
-          .Add({{"reason", "io"}}, static_cast<double>(stats.runtime_file_errors.io))
-          .Add({{"reason", "parse"}}, static_cast<double>(stats.runtime_file_errors.parse))
-          .Build());
+void AddScanFamilies(const ScanStats& stats, const FamilySink& emit) {
+  emit(OneSample(Metric::kScanDuration, stats.duration_seconds));
+  emit(OneSample(Metric::kScanTimestamp, stats.timestamp_seconds));
+  emit(OneSample(Metric::kScanProcesses, static_cast<double>(stats.processes)));
+  emit(OneSample(Metric::kScanCacheHits, static_cast<double>(stats.cache_hits)));
+  emit(Family(Metric::kScanCacheEntries)
+           .Add({{"cache", "processes"}}, static_cast<double>(stats.cached_processes))
+           .Add({{"cache", "cgroup_files"}}, static_cast<double>(stats.cached_cgroup_files))
+           .Add({{"cache", "runtime_metadata"}}, static_cast<double>(stats.cached_metadata))
+           .Add({{"cache", "reaping_history"}}, static_cast<double>(stats.tracked_processes))
+           .Build());
+  emit(OneSample(Metric::kScanKeptDescriptors, static_cast<double>(stats.kept_descriptors)));
+  emit(OneSample(Metric::kScanKeptDescriptorsLimit,
+                 static_cast<double>(stats.kept_descriptors_limit)));
+  emit(OneSample(Metric::kScanNamespacesUnreadableProcesses,
+                 static_cast<double>(stats.namespaces_unreadable)));
+  emit(OneSample(Metric::kScanUnattributedRuntimeContainers,
+                 static_cast<double>(stats.unattributed_runtime_containers)));
+  emit(OneSample(Metric::kScanCgroupPidsAvailable, stats.cgroup_pids_available ? 1 : 0));
+  emit(OneSample(Metric::kScanUnknownLayoutProcesses,
+                 static_cast<double>(stats.unknown_layout_processes)));
+  emit(Family(Metric::kScanErrors)
+           .Add({{"reason", "vanished"}}, static_cast<double>(stats.errors.vanished))
+           .Add({{"reason", "permission"}}, static_cast<double>(stats.errors.permission))
+           .Add({{"reason", "parse"}}, static_cast<double>(stats.errors.parse))
+           .Add({{"reason", "io"}}, static_cast<double>(stats.errors.io))
+           .Build());
+  emit(Family(Metric::kScanRuntimeFileErrors)
+           .Add({{"reason", "permission"}},
+                static_cast<double>(stats.runtime_file_errors.permission))
+           .Add({{"reason", "io"}}, static_cast<double>(stats.runtime_file_errors.io))
+           .Add({{"reason", "parse"}}, static_cast<double>(stats.runtime_file_errors.parse))
+           .Build());
 }
 
 // Containers per runtime and whether their names came from the runtime's files.
-void AddRuntimeFamilies(const Snapshot& snapshot, std::vector<prometheus::MetricFamily>& out) {
+void AddRuntimeFamilies(const Snapshot& snapshot, const FamilySink& emit) {
   std::map<std::pair<std::string, std::string_view>, uint64_t> counts;
   for (const Container& c : snapshot.containers) {
     const std::string_view source = c.identity_pending   ? "pending"
@@ -73,41 +71,37 @@ void AddRuntimeFamilies(const Snapshot& snapshot, std::vector<prometheus::Metric
         {{"runtime", SanitizeLabelValue(key.first)}, {"naming_source", std::string(key.second)}},
         static_cast<double>(count));
   }
-  out.push_back(family.Build());
+  emit(family.Build());
 }
 
-// Calls `emit` with each group of families in turn, so a caller that writes them out can
-// drop each group before the next is built.
-template <typename Emit>
-void ForEachGroup(const Snapshot& snapshot, const FamilyOptions& options, Emit emit) {
-  Families group;
-  const auto flush = [&] {
-    emit(group);
-    group.clear();
-  };
-  AddContainerProcessFamilies(snapshot, group);
-  flush();
-  AddInitFamilies(snapshot, group);
-  flush();
-  AddNamespaceFamilies(snapshot, options.namespace_sharing_allow, group);
-  flush();
-  AddLifecycleFamilies(snapshot, group);
-  flush();
-  AddHostFamilies(snapshot, group);
-  AddScanFamilies(snapshot.stats, group);
-  AddEventSourceFamilies(snapshot.stats.events, group);
-  AddRuntimeFamilies(snapshot, group);
-  flush();
+// Hands each family to `emit` as soon as it is built (family_groups.h), in the page's order.
+void ForEachFamily(const Snapshot& snapshot, const FamilyOptions& options, const FamilySink& emit) {
+  const RenderInput input(snapshot);
+  AddContainerProcessFamilies(input, emit);
+  AddInitFamilies(input, emit);
+  AddNamespaceFamilies(input, options.namespace_sharing_allow, emit);
+  AddLifecycleFamilies(input, emit);
+  AddHostFamilies(snapshot, emit);
+  AddScanFamilies(snapshot.stats, emit);
+  AddEventSourceFamilies(snapshot.stats.events, emit);
+  AddRuntimeFamilies(snapshot, emit);
 }
 
 }  // namespace
 
+RenderInput::RenderInput(const Snapshot& of) : snapshot(of) {
+  labels.resize(snapshot.containers.size());
+  for (std::size_t i = 0; i < snapshot.containers.size(); ++i) {
+    const Container& c = snapshot.containers[i];
+    if (!c.identity_pending) labels[i] = ContainerLabels(c);
+  }
+}
+
 std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
                                                        const FamilyOptions& options) {
   std::vector<prometheus::MetricFamily> out;
-  ForEachGroup(snapshot, options, [&](Families& group) {
-    for (auto& family : group) out.push_back(std::move(family));
-  });
+  ForEachFamily(snapshot, options,
+                [&](prometheus::MetricFamily&& family) { out.push_back(std::move(family)); });
   return out;
 }
 
@@ -117,10 +111,10 @@ void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, 
 
 void WriteSnapshotText(const Snapshot& snapshot, const FamilyOptions& options,
                        const TextWriter& write) {
-  std::string text;  // one group's, its buffer reused by the next
-  ForEachGroup(snapshot, options, [&](const Families& group) {
+  std::string text;  // one family's, its buffer reused by the next
+  ForEachFamily(snapshot, options, [&](prometheus::MetricFamily&& family) {
     text.clear();
-    AppendTextFormat(group, text);
+    AppendTextFormat(family, text);
     write(text);
   });
 }

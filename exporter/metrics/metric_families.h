@@ -21,12 +21,12 @@ struct FamilyOptions {
 std::vector<prometheus::MetricFamily> SnapshotFamilies(const Snapshot& snapshot,
                                                        const FamilyOptions& options = {});
 
-// The same families as text (exporter/metrics/text_format.h), appended to `out` one group at a time
-// so the model of only one group is held at once.
+// The same families as text (exporter/metrics/text_format.h), appended to `out` one family at a
+// time so the model of only one family is held at once.
 void AppendSnapshotText(const Snapshot& snapshot, const FamilyOptions& options, std::string& out);
 
-// The same text, given to `write` one group at a time, so only one group's model and text are held
-// at once (the scan loop compresses each as it comes).
+// The same text, given to `write` one family at a time, so only one family's model and text are
+// held at once (the scan loop compresses each as it comes).
 void WriteSnapshotText(const Snapshot& snapshot, const FamilyOptions& options,
                        const TextWriter& write);
 

@@ -22,43 +22,67 @@ bool Allowed(const Container& c, const std::vector<std::string>& allow) {
 
 }  // namespace
 
-void AddNamespaceFamilies(const Snapshot& snapshot, const std::vector<std::string>& allow,
-                          Families& out) {
-  auto host = Family(Metric::kContainerHostNamespace);
-  auto peers = Family(Metric::kContainerNamespacePeers);
-  auto foreign = Family(Metric::kContainerNamespaceForeignPeers);
-  auto mismatched = Family(Metric::kContainerMismatchedProcesses);
-  auto declared = Family(Metric::kContainerDeclaredHostNamespace);
-  auto disagreements = Family(Metric::kContainerNamespaceDeclarationMismatches);
-  auto allowed = Family(Metric::kContainerNamespaceSharingAllowed);
-  for (const Container& c : snapshot.containers) {
-    if (c.identity_pending) continue;  // not yet: its labels would still change
-    const LabelPairs labels = ContainerLabels(c);
-    const NamespaceSharing& sharing = c.sharing;
-    for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-      const LabelPairs with_ns = With(labels, "ns", std::string(kNsKindNames[kind]));
-      if (sharing.host[kind] >= 0) host.Add(with_ns, sharing.host[kind]);
-      if (!sharing.peers_known[kind]) continue;  // unknown is left out, never 0
-      peers.Add(with_ns, sharing.peers[kind]);
-      foreign.Add(with_ns, sharing.foreign_peers[kind]);
-    }
-    uint32_t differing = 0;
-    for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-      const int8_t declared_host = c.declared_host[kind];
-      if (declared_host < 0) continue;
-      declared.Add(With(labels, "ns", std::string(kNsKindNames[kind])), declared_host);
-      if (sharing.host[kind] >= 0 && sharing.host[kind] != declared_host) ++differing;
-    }
-    if (c.named_from_files) disagreements.Add(labels, differing);
-    if (sharing.mismatches_known) {
-      mismatched.Add(With(labels, "kind", "namespace"), sharing.mismatched_namespace)
-          .Add(With(labels, "kind", "cgroup"), sharing.mismatched_cgroup);
-    }
-    allowed.Add(labels, Allowed(c, allow) ? 1 : 0);
-  }
-  for (auto* family : {&host, &peers, &foreign, &mismatched, &declared, &disagreements, &allowed}) {
-    out.push_back(family->Build());
-  }
+void AddNamespaceFamilies(const RenderInput& input, const std::vector<std::string>& allow,
+                          const FamilySink& emit) {
+  const auto with_ns = [](const LabelPairs& labels, std::size_t kind) {
+    return With(labels, "ns", std::string(kNsKindNames[kind]));
+  };
+  EmitPerContainer(input, Metric::kContainerHostNamespace, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+                       if (c.sharing.host[kind] >= 0) {
+                         f.Add(with_ns(labels, kind), c.sharing.host[kind]);
+                       }
+                     }
+                   });
+  // Peers only for the kinds whose peers are known: unknown is left out, never 0.
+  EmitPerContainer(input, Metric::kContainerNamespacePeers, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+                       if (c.sharing.peers_known[kind]) {
+                         f.Add(with_ns(labels, kind), c.sharing.peers[kind]);
+                       }
+                     }
+                   });
+  EmitPerContainer(input, Metric::kContainerNamespaceForeignPeers, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+                       if (c.sharing.peers_known[kind]) {
+                         f.Add(with_ns(labels, kind), c.sharing.foreign_peers[kind]);
+                       }
+                     }
+                   });
+  EmitPerContainer(input, Metric::kContainerMismatchedProcesses, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (!c.sharing.mismatches_known) return;
+                     f.Add(With(labels, "kind", "namespace"), c.sharing.mismatched_namespace)
+                         .Add(With(labels, "kind", "cgroup"), c.sharing.mismatched_cgroup);
+                   });
+  EmitPerContainer(input, Metric::kContainerDeclaredHostNamespace, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+                       if (c.declared_host[kind] >= 0) {
+                         f.Add(with_ns(labels, kind), c.declared_host[kind]);
+                       }
+                     }
+                   });
+  // How many kinds the runtime declared one way and the kernel shows the other; only for a
+  // container whose declaration was read.
+  EmitPerContainer(input, Metric::kContainerNamespaceDeclarationMismatches, emit,
+                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (!c.named_from_files) return;
+                     uint32_t differing = 0;
+                     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
+                       const int8_t declared = c.declared_host[kind];
+                       const int8_t seen = c.sharing.host[kind];
+                       if (declared >= 0 && seen >= 0 && seen != declared) ++differing;
+                     }
+                     f.Add(labels, differing);
+                   });
+  EmitPerContainer(input, Metric::kContainerNamespaceSharingAllowed, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     f.Add(labels, Allowed(c, allow) ? 1 : 0);
+                   });
 }
 
 }  // namespace cproc

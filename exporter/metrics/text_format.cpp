@@ -99,15 +99,17 @@ void AppendFamily(const prometheus::MetricFamily& family, std::string& out) {
 
 }  // namespace
 
-void AppendTextFormat(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
-  for (const prometheus::MetricFamily& family : families) {
-    if (family.type == prometheus::MetricType::Summary ||
-        family.type == prometheus::MetricType::Histogram) {
-      out += prometheus::TextSerializer().Serialize({family});
-      continue;
-    }
-    AppendFamily(family, out);
+void AppendTextFormat(const prometheus::MetricFamily& family, std::string& out) {
+  if (family.type == prometheus::MetricType::Summary ||
+      family.type == prometheus::MetricType::Histogram) {
+    out += prometheus::TextSerializer().Serialize({family});
+    return;
   }
+  AppendFamily(family, out);
+}
+
+void AppendTextFormat(const std::vector<prometheus::MetricFamily>& families, std::string& out) {
+  for (const prometheus::MetricFamily& family : families) AppendTextFormat(family, out);
 }
 
 }  // namespace cproc

@@ -16,6 +16,7 @@ namespace cproc {
 // Appends `families` to `out`. Counters, gauges and untyped families are written here;
 // summaries and histograms (which the exporter does not make) go through prometheus-cpp.
 void AppendTextFormat(const std::vector<prometheus::MetricFamily>& families, std::string& out);
+void AppendTextFormat(const prometheus::MetricFamily& family, std::string& out);
 
 // Takes a body in the text format part by part, in order (a GzipWriter, a string).
 using TextWriter = std::function<void(std::string_view)>;

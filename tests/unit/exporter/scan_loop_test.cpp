@@ -65,23 +65,23 @@ std::unique_ptr<Scanner> FixtureScanner(const FixtureProcfs& fs) {
 }
 
 // The value of an unlabelled sample ("name value") in an exposition, if present.
-std::optional<double> Sample(const std::string& text, const std::string& name) {
+std::optional<double> Sample(std::string_view text, const std::string& name) {
   const std::string line = "\n" + name + " ";
   const std::size_t at = text.find(line);
   if (at == std::string::npos) return std::nullopt;
-  return std::stod(text.substr(at + line.size()));
+  return std::stod(std::string(text.substr(at + line.size(), 64)));
 }
 
 // The value of the first series whose line starts with `prefix` (name and leading labels).
-std::optional<double> SeriesValue(const std::string& text, const std::string& prefix) {
+std::optional<double> SeriesValue(std::string_view text, const std::string& prefix) {
   const std::size_t at = text.find("\n" + prefix);
   if (at == std::string::npos) return std::nullopt;
   const std::size_t end = text.find('\n', at + 1);
   const std::size_t space = text.rfind(' ', end);
-  return std::stod(text.substr(space + 1, end - space - 1));
+  return std::stod(std::string(text.substr(space + 1, end - space - 1)));
 }
 
-bool Contains(const std::string& text, const std::string& part) {
+bool Contains(std::string_view text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -138,7 +138,7 @@ TEST_CASE("scan loop: scans on its thread while readers, a reloader and RunOnce 
           last = exposition.get();
           if (r == 0) ++distinct_expositions;
         }
-        const std::string& text = exposition->text();
+        const std::string_view text = exposition->text();
         if (!Contains(text, "docker://" + kA) || !Contains(text, "docker://" + kB) ||
             exposition->gzip().empty() || snapshot->containers.size() < 2) {
           ++bad_reads;

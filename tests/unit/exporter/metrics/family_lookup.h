@@ -3,20 +3,24 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <prometheus/metric_family.h>
 
 #include "collectors/snapshot.h"
+#include "exporter/metrics/family_groups.h"
 
 namespace cproc::testing {
 
+using Families = std::vector<prometheus::MetricFamily>;
+
 // What `add`, one of family_groups.h's groups, makes of `snapshot`: Built(AddInitFamilies, s).
 template <typename Add, typename... Extra>
-std::vector<prometheus::MetricFamily> Built(Add add, const Snapshot& snapshot,
-                                            const Extra&... extra) {
-  std::vector<prometheus::MetricFamily> out;
-  add(snapshot, extra..., out);
+Families Built(Add add, const Snapshot& snapshot, const Extra&... extra) {
+  Families out;
+  add(RenderInput(snapshot), extra...,
+      [&out](prometheus::MetricFamily&& family) { out.push_back(std::move(family)); });
   return out;
 }
 

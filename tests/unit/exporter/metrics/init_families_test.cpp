@@ -9,6 +9,7 @@
 
 using namespace cproc;
 using cproc::testing::Built;
+using cproc::testing::Families;
 using cproc::testing::Find;
 using cproc::testing::Label;
 
