@@ -112,6 +112,7 @@ int Serve(const cproc::Config& config, const std::vector<std::string>& args) {
 
   RaiseDescriptorLimit();
   cproc::ScannerOptions scanner_options = cproc::ScannerOptionsFor(config);
+  scanner_options.keep_processes = false;  // the pages count processes per container only
   scanner_options.events = StartEventSource(config);
   const std::shared_ptr<cproc::EventSource> events = scanner_options.events;
   cproc::ScanLoop loop(

@@ -216,7 +216,7 @@ struct ScanStats {
 };
 
 struct Snapshot {
-  std::vector<Process> processes;     // sorted by pid
+  std::vector<Process> processes;     // sorted by pid; empty unless ScannerOptions::keep_processes
   std::vector<Container> containers;  // sorted by container_id()
   StateCounts host_processes{};       // processes in no container, by state
   NsSet host_ns{};                    // the namespaces of the procfs' host (see scanner)

@@ -108,9 +108,9 @@ uint64_t ScanLoop::RenderScan() {
   // The boot time the scanner read once, from the snapshot served (the last good one on failure).
   if (snapshot) self_status.boot_time_seconds = snapshot->boot_time_seconds;
   const auto self_families = SelfFamilies(self_status, ReadSelfProcess());
-  // The page is compressed group by group as it is rendered: only the gzip and one group's text
-  // are held, never the whole text (inflated only for a request without gzip). The self metrics
-  // come last, in the same body.
+  // The page is compressed family by family as it is rendered: only the gzip and one family's
+  // model and text are held, never the whole text (inflated only for a request without gzip).
+  // The self metrics come last, in the same body.
   const RenderText render = [&](const TextWriter& write) {
     if (snapshot) WriteSnapshotText(*snapshot, family_options, write);
     std::string self_text;
@@ -127,7 +127,7 @@ uint64_t ScanLoop::RenderScan() {
     spdlog::debug("scan: {} processes, {} containers in {:.3f}s", snapshot->stats.processes,
                   snapshot->containers.size(), snapshot->stats.duration_seconds);
   }
-  const uint64_t processes = snapshot ? snapshot->processes.size() : 0;
+  const uint64_t processes = snapshot ? snapshot->stats.processes : 0;
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(snapshot);
   exposition_ = std::move(exposition);

@@ -83,6 +83,9 @@ struct Scanner::State {
   // Buffers reused by every scan.
   std::vector<char> dirents;
   std::vector<int32_t> pids;
+  // The last snapshot's process list, emptied, when it is not kept (keep_processes): its
+  // buffer is the next scan's, so no scan maps and faults in a fresh one.
+  std::vector<Process> spare_processes;
 
   double BootTime(int proc_fd) {
     if (!boot_time) {
@@ -171,6 +174,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
 
   // 2. Every process: stat, and cgroup and namespaces where the cache says so.
   ProcessListing listing;
+  listing.processes = std::move(s.spare_processes);
   s.processes.Read(proc_fd.get(), s.pids, nsfs_dev, s.scan_number, listing, s.errors);
   if (s.scan_number == 1) {
     spdlog::info("namespaces are read {}", s.processes.reads_namespaces_by_pidfd()
@@ -245,6 +249,11 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   s.WarnOnceIfNamespacesUnreadable(listing.namespaces_unreadable, stats.processes);
   stats.errors = s.errors;
   stats.timestamp_seconds = now;
+  if (!s.options.keep_processes) {
+    s.spare_processes = std::move(snapshot->processes);
+    s.spare_processes.clear();
+    snapshot->processes = {};
+  }
   stats.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return std::shared_ptr<const Snapshot>(std::move(snapshot));

@@ -1,6 +1,10 @@
 // The scanner over a fixture procfs: attribution on a hybrid host, zombies, the cache, PID reuse.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <string>
+#include <vector>
+
 #include "collectors/scan/scanner.h"
 #include "tests/support/fixture_procfs.h"
 
@@ -291,4 +295,61 @@ TEST_CASE("scanner: two layouts naming one container make one container, not two
     CHECK(Count(c->processes, ProcessState::kSleeping) == 2);
     CHECK(FindProcess(*snap, 5001)->container == FindProcess(*snap, 5000)->container);
   }
+}
+
+// ScannerOptions::keep_processes = false (the daemon): the list goes, its buffer is the next
+// scan's. What the scan counted must not change, scan after scan, while the host does.
+TEST_CASE("scanner: without its process list, a snapshot counts what one with it counts") {
+  FixtureProcfs fs;
+  BuildHost(fs);
+  Scanner keeping(ScannerOptions{.procfs = fs.root()});
+  Scanner dropping(ScannerOptions{.procfs = fs.root(), .keep_processes = false});
+  const auto summary = [](const Snapshot& s) {
+    std::string out = "processes=" + std::to_string(s.stats.processes) + " host=";
+    for (const uint32_t n : s.host_processes) out += std::to_string(n) + ",";
+    for (const Container& c : s.containers) {
+      out += " " + c.id.substr(0, 4) + ":init=" + std::to_string(c.init.pid) +
+             ",threads=" + std::to_string(c.threads) + ",states=";
+      for (const uint32_t n : c.processes) out += std::to_string(n) + ",";
+      out += "zombies=" + std::to_string(c.zombies.parent_pid1) + "/" +
+             std::to_string(c.zombies.parent_other) + "/" +
+             std::to_string(c.zombies.parent_outside);
+    }
+    return out;
+  };
+  std::vector<std::string> seen;
+  for (int scan = 0; scan < 6; ++scan) {
+    INFO("scan " << scan);
+    const auto kept = ScanOnce(keeping);
+    const auto dropped = ScanOnce(dropping);
+    CHECK(kept->processes.size() == kept->stats.processes);
+    CHECK(dropped->processes.empty());
+    CHECK(summary(*dropped) == summary(*kept));
+    seen.push_back(summary(*dropped));
+    // The host changes: container A forks, a child dies unreaped, B goes, a host process comes.
+    switch (scan) {
+      case 0:
+        fs.Stat(3070 + scan, "worker", 'S', 3050, 1003);
+        fs.Cgroup(3070 + scan, HybridCgroup("/docker/" + kA, "/docker/" + kA));
+        fs.Namespaces(3070 + scan, ContainerNs(5000));
+        break;
+      case 1:
+        fs.Stat(3060, "worker", 'Z', 3050, 1001);
+        break;
+      case 2:
+        std::filesystem::remove_all(fs.root() + "/4000");
+        std::filesystem::remove_all(fs.root() + "/4010");
+        break;
+      case 3:
+        fs.Stat(200, "cron", 'S', 1, 60);
+        fs.Cgroup(200, HybridCgroup("/", "/cron.service"));
+        fs.Namespaces(200, HostNs());
+        break;
+      default:
+        break;
+    }
+  }
+  // Each change showed in the scan after it.
+  for (std::size_t i = 1; i < 5; ++i) CHECK(seen[i] != seen[i - 1]);
+  CHECK(seen[5] == seen[4]);
 }
