@@ -157,6 +157,10 @@ Snapshot SyntheticSnapshot(int processes, int containers) {
     ct.sharing.peers_known.fill(true);
     ct.sharing.mismatches_known = true;
     const uint32_t ns_base = 4026540000u + uint32_t(c) * 8;
+    NsSet ns{};  // the container's processes share one set, as a scan interns it
+    for (std::size_t k = 0; k < kNsKindCount; ++k) ns[k] = Ns(ns_base + uint32_t(k));
+    const auto ns_set = uint32_t(s.ns_sets.size());
+    s.ns_sets.push_back(ns);
     for (int p = 0; p < per_container; ++p, ++pid) {
       Process proc;
       proc.pid = pid;
@@ -166,7 +170,7 @@ Snapshot SyntheticSnapshot(int processes, int containers) {
       proc.state = p == 1 ? ProcessState::kRunning : ProcessState::kSleeping;
       proc.threads = 3;
       proc.comm = p == 0 ? "tini" : "worker-" + std::to_string(p % 16);
-      for (std::size_t k = 0; k < kNsKindCount; ++k) proc.ns[k] = Ns(ns_base + uint32_t(k));
+      proc.ns_set = ns_set;
       proc.container = c;
       proc.attribution = Attribution::kCgroup;
       s.processes.push_back(std::move(proc));

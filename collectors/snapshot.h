@@ -32,18 +32,35 @@ enum class Attribution : uint8_t {
   kRuntimeFiles,
 };
 
+// Process::ns_set when the process has no interned namespaces (a hand-built process): every
+// kind reads as unknown.
+inline constexpr uint32_t kNoNsSet = UINT32_MAX;
+inline constexpr NsSet kUnknownNsSet{};
+
+// Two snapshots of up to 100,000 processes each are alive at once: fields ordered so that none
+// is padded and a process fits one cache line (docs/PERFORMANCE.md "Sizing").
 struct Process {
   int32_t pid = 0;
   int32_t ppid = 0;
   uint64_t start_ticks = 0;
+  std::string comm;
+  uint32_t threads = 0;
+  // Its namespaces, interned: an index into the scan's distinct sets (Snapshot::ns_sets), which
+  // most processes share (one per container, plus the host's). Read through NsSetOf.
+  uint32_t ns_set = kNoNsSet;
+  int32_t container = kNoContainer;  // index into Snapshot::containers
   char state_code = '?';
   ProcessState state = ProcessState::kOther;
-  uint32_t threads = 0;
-  std::string comm;
-  NsSet ns{};
-  int32_t container = kNoContainer;  // index into Snapshot::containers
   Attribution attribution = Attribution::kNone;
 };
+static_assert(sizeof(std::string) != 32 || sizeof(Process) == 64,
+              "Process grew past one cache line: two snapshots hold one per process");
+
+// The namespaces of `p`, a process of the scan whose distinct sets are `ns_sets`
+// (Snapshot::ns_sets, or ProcessListing::ns_sets while the scan builds it).
+inline const NsSet& NsSetOf(const std::vector<NsSet>& ns_sets, const Process& p) {
+  return p.ns_set == kNoNsSet ? kUnknownNsSet : ns_sets[p.ns_set];
+}
 
 // The container's init as the kernel sees it (docs/ARCHITECTURE.md "Kernel facts"): orphans are
 // re-parented to it, and the kernel does not deliver default-action signals to PID 1 of a PID
@@ -217,11 +234,15 @@ struct ScanStats {
 
 struct Snapshot {
   std::vector<Process> processes;     // sorted by pid; empty unless ScannerOptions::keep_processes
+  std::vector<NsSet> ns_sets;         // the distinct namespace sets of `processes`, each once
   std::vector<Container> containers;  // sorted by container_id()
   StateCounts host_processes{};       // processes in no container, by state
   NsSet host_ns{};                    // the namespaces of the procfs' host (see scanner)
   double boot_time_seconds = 0;       // unix time the host booted (/proc/stat btime); 0: unknown
   ScanStats stats;
+
+  // The namespaces of `p`, one of `processes`.
+  const NsSet& NsSetOf(const Process& p) const { return cproc::NsSetOf(ns_sets, p); }
 };
 
 // The process with `pid` in a pid-sorted vector (Snapshot::processes), or null.

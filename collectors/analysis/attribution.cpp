@@ -12,24 +12,24 @@ bool Attributed(const Process& p) { return p.container != kNoContainer; }
 
 }  // namespace
 
-void AttributeWithoutCgroup(std::vector<Process>& processes,
+void AttributeWithoutCgroup(std::vector<Process>& processes, const std::vector<NsSet>& ns_sets,
                             const std::vector<uint8_t>& cgroup_unknown, const NsSet& host_ns,
                             const std::vector<uint8_t>& without_cgroup) {
   const NsId& host_pid_ns = NsOf(host_ns, NsKind::kPid);
   auto in_host_pid_ns = [&](const Process& p) {
-    return NsOf(p.ns, NsKind::kPid).SameAs(host_pid_ns);
+    return NsOf(NsSetOf(ns_sets, p), NsKind::kPid).SameAs(host_pid_ns);
   };
 
   // PID namespace inode -> the one container whose cgroup-attributed processes live in it.
   std::unordered_map<uint64_t, int32_t> owner_of_pid_ns;
   for (const Process& p : processes) {
-    const NsId& ns = NsOf(p.ns, NsKind::kPid);
+    const NsId& ns = NsOf(NsSetOf(ns_sets, p), NsKind::kPid);
     if (!Attributed(p) || !ns.known() || in_host_pid_ns(p)) continue;
     auto [it, inserted] = owner_of_pid_ns.emplace(ns.ino, p.container);
     if (!inserted && it->second != p.container) it->second = kAmbiguous;
   }
   for (Process& p : processes) {
-    const NsId& ns = NsOf(p.ns, NsKind::kPid);
+    const NsId& ns = NsOf(NsSetOf(ns_sets, p), NsKind::kPid);
     if (Attributed(p) || !ns.known() || in_host_pid_ns(p)) continue;
     auto it = owner_of_pid_ns.find(ns.ino);
     if (it != owner_of_pid_ns.end() && it->second != kAmbiguous) {

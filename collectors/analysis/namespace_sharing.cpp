@@ -17,18 +17,19 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
     container.sharing = NamespaceSharing{};
     const Process* init = FindProcess(snapshot.processes, container.init.pid);
     if (init == nullptr) continue;
-    ns_of[c] = &init->ns;
+    const NsSet& init_ns = snapshot.NsSetOf(*init);
+    ns_of[c] = &init_ns;
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
-      const NsId& ns = init->ns[kind];
+      const NsId& ns = init_ns[kind];
       const NsId& host = snapshot.host_ns[kind];
       if (ns.known() && host.known()) container.sharing.host[kind] = ns.SameAs(host) ? 1 : 0;
     }
     container.sharing.mismatches_known =
-        NsOf(init->ns, NsKind::kPid).known() && NsOf(init->ns, NsKind::kMnt).known();
+        NsOf(init_ns, NsKind::kPid).known() && NsOf(init_ns, NsKind::kMnt).known();
     const NsId& self_pid = NsOf(self_ns, NsKind::kPid);
     const NsId& self_mnt = NsOf(self_ns, NsKind::kMnt);
-    container.is_self = self_mnt.known() && NsOf(init->ns, NsKind::kMnt).SameAs(self_mnt) &&
-                        NsOf(init->ns, NsKind::kPid).SameAs(self_pid);
+    container.is_self = self_mnt.known() && NsOf(init_ns, NsKind::kMnt).SameAs(self_mnt) &&
+                        NsOf(init_ns, NsKind::kPid).SameAs(self_pid);
   }
 
   // Peers: containers grouped by each namespace they do not share with the host. Where the
@@ -80,9 +81,10 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
   // Mismatches, live processes only: a zombie's mount namespace link is gone.
   for (const Process& p : snapshot.processes) {
     if (p.state == ProcessState::kZombie) continue;
+    const NsSet& p_ns = snapshot.NsSetOf(p);
     if (p.container == kNoContainer) {
       for (NsKind kind : kEnterable) {
-        auto it = owner.find(key(kind, NsOf(p.ns, kind)));
+        auto it = owner.find(key(kind, NsOf(p_ns, kind)));
         if (it == owner.end() || it->second < 0) continue;
         NamespaceSharing& sharing =
             snapshot.containers[static_cast<std::size_t>(it->second)].sharing;
@@ -102,7 +104,7 @@ void AnalyseNamespaceSharing(Snapshot& snapshot, const NsSet& self_ns) {
       continue;
     }
     for (NsKind kind : {NsKind::kPid, NsKind::kMnt}) {
-      const NsId& mine = NsOf(p.ns, kind);
+      const NsId& mine = NsOf(p_ns, kind);
       const NsId& init = NsOf(*ns_of[c], kind);
       if (mine.known() && init.known() && !mine.SameAs(init)) {
         ++container.sharing.mismatched_namespace;

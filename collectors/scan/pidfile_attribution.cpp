@@ -15,6 +15,7 @@ PidfileAttribution::PidfileAttribution(std::string rootfs, std::vector<std::stri
 
 uint64_t PidfileAttribution::Attribute(int proc_fd, double boot_time, const NsSet& host_ns,
                                        std::vector<Process>& processes,
+                                       const std::vector<NsSet>& ns_sets,
                                        std::vector<const ContainerMatch*>& matches) {
   const std::vector<PidfileContainer>& files = pidfiles_.Refresh();
   const auto gone = [&](const auto& item) {
@@ -39,7 +40,7 @@ uint64_t PidfileAttribution::Attribute(int proc_fd, double boot_time, const NsSe
       facts.process_found = true;
       facts.ppid = p.ppid;
       facts.has_cgroup_match = matches[i] != nullptr;
-      const NsId& user_ns = NsOf(p.ns, NsKind::kUser);
+      const NsId& user_ns = NsOf(NsSetOf(ns_sets, p), NsKind::kUser);
       facts.in_initial_user_ns = user_ns.SameAs(NsOf(host_ns, NsKind::kUser));
       uint32_t owner = 0;
       if (!facts.has_cgroup_match && !facts.in_initial_user_ns &&

@@ -20,11 +20,12 @@ class PidfileAttribution {
  public:
   PidfileAttribution(std::string rootfs, std::vector<std::string> storage_roots);
 
-  // `processes` and `matches` are parallel, in listing order; the process a trusted pidfile
-  // names gets its container's match (owned here, valid until the next call). Returns how many
-  // running containers' pidfiles could not be trusted.
+  // `processes` and `matches` are parallel, in listing order, the processes' namespaces in
+  // `ns_sets`; the process a trusted pidfile names gets its container's match (owned here, valid
+  // until the next call). Returns how many running containers' pidfiles could not be trusted.
   uint64_t Attribute(int proc_fd, double boot_time, const NsSet& host_ns,
-                     std::vector<Process>& processes, std::vector<const ContainerMatch*>& matches);
+                     std::vector<Process>& processes, const std::vector<NsSet>& ns_sets,
+                     std::vector<const ContainerMatch*>& matches);
 
  private:
   // Once per container and verdict: why a running container's file was not trusted.

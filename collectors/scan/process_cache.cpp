@@ -80,10 +80,15 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
     ReadRange(proc_fd, pids, 0, pids.size(), nsfs_dev, scan, base, out, workers_[0]);
   }
 
-  // Processes that could not be read leave the listing, in place (its order is kept).
+  // Processes that could not be read leave the listing, in place (its order is kept). Those
+  // kept get their namespaces interned here, by this thread alone: the table is not shared
+  // with the readers.
+  out.ns_sets.reserve(out.ns_sets.size() + ns_sets_last_scan_);
+  ns_interner_.Reset(out.ns_sets);
   std::size_t kept = base;
   for (std::size_t i = 0; i < pids.size(); ++i) {
     if (entries_[i] == nullptr || entries_[i]->seen_scan != scan) continue;
+    out.processes[base + i].ns_set = ns_interner_.Intern(out.ns_sets, entries_[i]->ns);
     if (kept != base + i) {
       out.processes[kept] = std::move(out.processes[base + i]);
       out.matches[kept] = out.matches[base + i];
@@ -94,6 +99,7 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
   out.processes.resize(kept);
   out.matches.resize(kept);
   out.cgroup_unknown.resize(kept);
+  ns_sets_last_scan_ = out.ns_sets.size();
   for (Worker& worker : workers_) {
     out.cache_hits += std::exchange(worker.cache_hits, 0);
     out.unknown_layout += std::exchange(worker.unknown_layout, 0);
@@ -175,8 +181,7 @@ void ProcessCache::ReadRange(int proc_fd, const std::vector<int32_t>& pids, std:
     p.state_code = stat.state;
     p.state = ProcessStateFromCode(stat.state);
     p.threads = stat.num_threads;
-    p.comm = stat.comm;
-    p.ns = entry.ns;
+    p.comm = stat.comm;  // its namespaces (entry.ns) are interned by Read, after the threads
     const ContainerMatch* match = entry.cgroup ? entry.cgroup->container.get() : nullptr;
     out.matches[base + i] = match;
     out.cgroup_unknown[base + i] = entry.cgroup_known ? 0 : 1;

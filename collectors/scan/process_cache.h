@@ -20,6 +20,7 @@
 #include "collectors/base/proc_files.h"
 #include "collectors/procfs/proc_stat.h"
 #include "collectors/scan/cgroup_resolver.h"
+#include "collectors/scan/ns_set_interner.h"
 #include "collectors/snapshot.h"
 
 namespace cproc {
@@ -29,9 +30,13 @@ struct ProcessListing {
   std::vector<Process> processes;
   std::vector<const ContainerMatch*> matches;  // parallel: the container its cgroup names
   std::vector<uint8_t> cgroup_unknown;         // parallel: 1 when its cgroup file was unread
+  std::vector<NsSet> ns_sets;                  // the distinct sets Process::ns_set indexes
   uint64_t cache_hits = 0;                     // cgroup and namespaces came from the cache
   uint64_t unknown_layout = 0;         // in cgroups that look like containers no layout knows
   uint64_t namespaces_unreadable = 0;  // ns links refused (CAP_SYS_PTRACE)
+
+  // The namespaces of `p`, one of `processes`.
+  const NsSet& NsSetOf(const Process& p) const { return cproc::NsSetOf(ns_sets, p); }
 };
 
 class ProcessCache {
@@ -42,8 +47,9 @@ class ProcessCache {
   ProcessCache(uint64_t revalidate_every, DescriptorBudget& descriptors, CgroupResolver& resolver,
                std::size_t threads = 1, std::size_t parallel_from = 0);
 
-  // Reads every pid of one scan (number `scan`) into `out`, in the order of `pids`, and forgets
-  // processes not listed. Read errors (a process vanishing is normal) count in `errors`.
+  // Reads every pid of one scan (number `scan`) into `out`, in the order of `pids`, their
+  // namespaces interned in out.ns_sets, and forgets processes not listed. Read errors (a process
+  // vanishing is normal) count in `errors`.
   void Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t nsfs_dev, uint64_t scan,
             ProcessListing& out, ScanErrorTotals& errors);
   // status and exe of a process whose parent is outside its container (InitCandidates).
@@ -135,6 +141,9 @@ class ProcessCache {
   std::unordered_map<int32_t, Entry> cache_;
   std::vector<Entry*> entries_;  // this scan's, parallel to its pids; nodes do not move
   std::vector<Worker> workers_;  // workers_[0] is the calling thread's
+  // The listing's namespace sets, interned by the calling thread after the read.
+  NsSetInterner ns_interner_;
+  std::size_t ns_sets_last_scan_ = 0;  // how many the previous scan had: reserved for the next
 };
 
 }  // namespace cproc

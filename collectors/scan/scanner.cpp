@@ -185,7 +185,7 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
   // 3. Rootless containers no cgroup names, through their runtime's pidfiles.
   const uint64_t unattributed_runtime_containers =
       s.pidfiles.Attribute(proc_fd.get(), snapshot->boot_time_seconds, snapshot->host_ns,
-                           listing.processes, listing.matches);
+                           listing.processes, listing.ns_sets, listing.matches);
 
   // 4. Containers, with the runtime their files give; then the fallbacks for processes whose
   // cgroup said nothing, which look parents up by pid.
@@ -194,13 +194,14 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
       listing.matches, [&](const ContainerMatch& match) { return s.naming.RuntimeOf(match, now); },
       listing.processes, snapshot->containers);
   snapshot->processes = std::move(listing.processes);
+  snapshot->ns_sets = std::move(listing.ns_sets);
   SortByPid(snapshot->processes, listing.cgroup_unknown);
   std::vector<uint8_t> without_cgroup(snapshot->containers.size(), 0);
   for (std::size_t c = 0; c < without_cgroup.size(); ++c) {
     without_cgroup[c] = snapshot->containers[c].cgroup.empty() ? 1 : 0;
   }
-  AttributeWithoutCgroup(snapshot->processes, listing.cgroup_unknown, snapshot->host_ns,
-                         without_cgroup);
+  AttributeWithoutCgroup(snapshot->processes, snapshot->ns_sets, listing.cgroup_unknown,
+                         snapshot->host_ns, without_cgroup);
   CountProcesses(*snapshot);
 
   // 5. What the runtimes' files and cgroupfs say of each container.

@@ -227,7 +227,7 @@ TEST_SUITE("namespaces on the real kernel") {
         for (const Kind& kind : kKinds) {
           INFO("ns " << kind.name);
           const std::size_t k = Index(kind.kind);
-          CHECK(NsOf(init->ns, kind.kind).ino == init_inode[k]);
+          CHECK(NsOf(snapshot->NsSetOf(*init), kind.kind).ino == init_inode[k]);
           CHECK(static_cast<int>(c->sharing.host[k]) == expected[k]);
           CHECK(c->sharing.peers[k] == 0U);  // its own namespaces are nobody else's
           CHECK(c->sharing.foreign_peers[k] == 0U);
@@ -444,7 +444,7 @@ TEST_SUITE("namespaces on the real kernel") {
       const Process* p = CheckAttributed(*snapshot, pid, index, Attribution::kCgroup);
       const auto inode = NsInode(pid, name);
       REQUIRE(inode.has_value());
-      CHECK(NsOf(p->ns, kind).ino == *inode);
+      CHECK(NsOf(snapshot->NsSetOf(*p), kind).ino == *inode);
       CHECK(c->sharing.mismatched_namespace == 1U);
       CHECK(c->sharing.mismatched_cgroup == 1U);  // the helper, as above
     };

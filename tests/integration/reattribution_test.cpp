@@ -220,7 +220,8 @@ TEST_SUITE("reattribution") {
     options.revalidate_every = kEvery;
     Scanner scanner(options);
     const auto before = ScanOnce(scanner);
-    CHECK(NsOf(Find(*before, child.pid())->ns, NsKind::kMnt).ino == *NsInode(::getpid(), "mnt"));
+    CHECK(NsOf(before->NsSetOf(*Find(*before, child.pid())), NsKind::kMnt).ino ==
+          *NsInode(::getpid(), "mnt"));
 
     child.Send('u');
     REQUIRE(child.WaitAck() == 'y');
@@ -233,9 +234,9 @@ TEST_SUITE("reattribution") {
     int mnt_seen_after = 0, all_seen_after = 0;
     for (int scan = 1; scan <= static_cast<int>(4 * kEvery) && all_seen_after == 0; ++scan) {
       const auto snapshot = ScanOnce(scanner);
-      const Process* p = Find(*snapshot, child.pid());
-      if (mnt_seen_after == 0 && NsOf(p->ns, NsKind::kMnt).ino == *mnt) mnt_seen_after = scan;
-      if (NsOf(p->ns, NsKind::kNet).ino == *net && NsOf(p->ns, NsKind::kUts).ino == *uts) {
+      const cproc::NsSet& ns = snapshot->NsSetOf(*Find(*snapshot, child.pid()));
+      if (mnt_seen_after == 0 && NsOf(ns, NsKind::kMnt).ino == *mnt) mnt_seen_after = scan;
+      if (NsOf(ns, NsKind::kNet).ino == *net && NsOf(ns, NsKind::kUts).ino == *uts) {
         all_seen_after = scan;
       }
     }

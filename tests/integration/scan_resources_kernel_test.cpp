@@ -216,7 +216,7 @@ TEST_CASE("pidfd namespaces: the same namespaces as the /proc links, for every k
     REQUIRE(p != nullptr);
     for (std::size_t kind = 0; kind < kNsKindCount; ++kind) {
       INFO("scanned pid " << pid << " ns " << kNsFiles[kind]);
-      CHECK(p->ns[kind] == LinkIdentity(pid, kind));
+      CHECK(snapshot->NsSetOf(*p)[kind] == LinkIdentity(pid, kind));
     }
   }
 }
@@ -342,7 +342,7 @@ TEST_CASE("threads: a scan read by two threads lists what one thread lists, scan
       if (r->ppid == p.ppid) CHECK(q->ppid == p.ppid);
       // A kernel worker's comm names the work it runs now (kworker/0:0-events), back and forth.
       if (p.ppid != 2 && p.pid != 2 && r->comm == p.comm) CHECK(q->comm == p.comm);
-      if (r->ns == p.ns) CHECK(q->ns == p.ns);
+      if (after->NsSetOf(*r) == a->NsSetOf(p)) CHECK(b->NsSetOf(*q) == a->NsSetOf(p));
       if (r->attribution == p.attribution) CHECK(q->attribution == p.attribution);
       const std::string ca = container_id(*a, p.pid);
       if (container_id(*after, p.pid) == ca) CHECK(container_id(*b, p.pid) == ca);
@@ -356,7 +356,7 @@ TEST_CASE("threads: a scan read by two threads lists what one thread lists, scan
       CHECK(q->start_ticks == p->start_ticks);
       CHECK(q->ppid == p->ppid);
       CHECK(q->comm == p->comm);
-      CHECK(q->ns == p->ns);
+      CHECK(b->NsSetOf(*q) == a->NsSetOf(*p));
       CHECK(q->attribution == p->attribution);
       CHECK(container_id(*b, pid) == id);
     }

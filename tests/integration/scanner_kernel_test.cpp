@@ -195,11 +195,12 @@ TEST_SUITE("scanner on the real kernel") {
     // Namespaces per process, against stat(2) of the links. Only ns/pid survives in a zombie.
     for (pid_t pid : fake->pids()) {
       const Process& p = *FindProcess(*snapshot, pid);
+      const cproc::NsSet& ns = snapshot->NsSetOf(p);
       INFO("pid " << pid << " (" << p.comm << ")");
       const auto pid_ns = NsInode(pid, "pid");
       REQUIRE(pid_ns.has_value());
-      CHECK(NsOf(p.ns, NsKind::kPid).ino == *pid_ns);
-      CHECK(NsOf(p.ns, NsKind::kPid).ino != host_pid.ino);
+      CHECK(NsOf(ns, NsKind::kPid).ino == *pid_ns);
+      CHECK(NsOf(ns, NsKind::kPid).ino != host_pid.ino);
       for (const auto& [kind, name] :
            {std::pair{NsKind::kNet, "net"}, std::pair{NsKind::kUts, "uts"},
             std::pair{NsKind::kIpc, "ipc"}, std::pair{NsKind::kMnt, "mnt"}}) {
@@ -210,11 +211,11 @@ TEST_SUITE("scanner on the real kernel") {
         if (pid == fake->zombie()) {
           CHECK_FALSE(inode.has_value());
           CHECK(error == ENOENT);
-          CHECK_FALSE(NsOf(p.ns, kind).known());
+          CHECK_FALSE(NsOf(ns, kind).known());
         } else {
           REQUIRE(inode.has_value());
-          CHECK(NsOf(p.ns, kind).ino == *inode);
-          CHECK(NsOf(p.ns, kind).ino != NsOf(snapshot->host_ns, kind).ino);
+          CHECK(NsOf(ns, kind).ino == *inode);
+          CHECK(NsOf(ns, kind).ino != NsOf(snapshot->host_ns, kind).ino);
         }
       }
     }
@@ -377,7 +378,7 @@ TEST_SUITE("scanner on the real kernel") {
       const auto fake = StartContainer(Cgroups{});
       Scanner scanner(ScannerOptions{});
       const auto snapshot = ScanOnce(scanner);
-      CHECK(NsOf(FindProcess(*snapshot, fake->init())->ns, NsKind::kPid).ino !=
+      CHECK(NsOf(snapshot->NsSetOf(*FindProcess(*snapshot, fake->init())), NsKind::kPid).ino !=
             NsOf(snapshot->host_ns, NsKind::kPid).ino);
       CheckHostProcesses(*snapshot, *fake, marker);
     }
@@ -477,7 +478,8 @@ TEST_SUITE("scanner on the real kernel") {
     CHECK(p->comm == cproc::testing::kernel::kReuseComm);
     CHECK(p->container == kNoContainer);
     CHECK(p->attribution == Attribution::kNone);
-    CHECK(NsOf(p->ns, NsKind::kPid).ino == NsOf(snapshot->host_ns, NsKind::kPid).ino);
+    CHECK(NsOf(snapshot->NsSetOf(*p), NsKind::kPid).ino ==
+          NsOf(snapshot->host_ns, NsKind::kPid).ino);
     CHECK(FindContainer(*snapshot, id) == nullptr);
   }
 

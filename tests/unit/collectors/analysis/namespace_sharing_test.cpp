@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "tests/support/make_process.h"
+
 using namespace cproc;
 
 namespace {
@@ -43,7 +45,7 @@ struct Builder {
     cproc::Process p;
     p.pid = pid;
     p.container = container;
-    p.ns = ns;
+    testing::SetNs(snap, p, ns);
     p.state = ProcessStateFromCode(state);
     p.attribution = attribution;
     auto at = std::lower_bound(snap.processes.begin(), snap.processes.end(), pid,

@@ -14,6 +14,7 @@
 
 #include "collectors/base/proc_files.h"
 #include "tests/support/fixture_procfs.h"
+#include "tests/support/make_process.h"
 
 using namespace cproc;
 using cproc::testing::FixtureProcfs;
@@ -62,12 +63,14 @@ struct Host {
   }
 
   // The one listed process, conmon's child in its own user namespace, unless changed.
-  Process Listed() const {
+  Process Listed() {
     Process p;
     p.pid = kPid;
     p.ppid = kConmon;
     p.start_ticks = 0;  // started at boot_time 0: before the pidfile was written
-    p.ns[static_cast<std::size_t>(NsKind::kUser)] = NsId{0, kOwnNs};
+    NsSet ns{};
+    NsOf(ns, NsKind::kUser) = NsId{0, kOwnNs};
+    testing::SetNs(ns_sets, p, ns);
     return p;
   }
 
@@ -75,12 +78,13 @@ struct Host {
                      std::vector<const ContainerMatch*>& matches) const {
     Fd proc_fd(::open(proc.root().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     REQUIRE(proc_fd.valid());
-    return pidfiles.Attribute(proc_fd.get(), 0, host_ns, processes, matches);
+    return pidfiles.Attribute(proc_fd.get(), 0, host_ns, processes, ns_sets, matches);
   }
 
   FixtureProcfs root;
   FixtureProcfs proc;
   NsSet host_ns{};
+  std::vector<NsSet> ns_sets;  // the listed processes' namespaces
 };
 
 }  // namespace
@@ -130,8 +134,9 @@ TEST_CASE("pidfile attribution: conmon's child in its owner's user namespace is 
   }
   SUBCASE("a process of the host's user namespace is somebody else's: counted, not attributed") {
     processes = {host.Listed()};
-    processes[0].ns[static_cast<std::size_t>(NsKind::kUser)] =
-        host.host_ns[static_cast<std::size_t>(NsKind::kUser)];
+    NsSet ns = NsSetOf(host.ns_sets, processes[0]);
+    NsOf(ns, NsKind::kUser) = NsOf(host.host_ns, NsKind::kUser);
+    testing::SetNs(host.ns_sets, processes[0], ns);
     matches = {nullptr};
     CHECK(host.Attribute(pidfiles, processes, matches) == 1);
     CHECK(matches[0] == nullptr);

@@ -104,8 +104,8 @@ TEST_CASE("process cache: a pid reused with another start time is a new process"
   CHECK(Cache::IdOf(reused) == "");
   CHECK(reused.processes[0].start_ticks == 900);
   // ns/pid, read once per process, is read again: nothing of the old entry is kept.
-  CHECK(NsOf(reused.processes[0].ns, NsKind::kPid).ino == HostNs().at("pid"));
-  CHECK(NsOf(reused.processes[0].ns, NsKind::kNet).ino == HostNs().at("net"));
+  CHECK(NsOf(reused.NsSetOf(reused.processes[0]), NsKind::kPid).ino == HostNs().at("pid"));
+  CHECK(NsOf(reused.NsSetOf(reused.processes[0]), NsKind::kNet).ino == HostNs().at("net"));
 }
 
 TEST_CASE("process cache: cgroup re-read after an exec and every revalidate period, not else") {
@@ -154,7 +154,8 @@ TEST_CASE("process cache: a zombie keeps the container and namespaces it had ali
     CHECK(Cache::IdOf(zombie) == Id(1));
     CHECK(zombie.processes[0].attribution == Attribution::kCached);
     CHECK(zombie.processes[0].state == ProcessState::kZombie);
-    CHECK(NsOf(zombie.processes[0].ns, NsKind::kNet).ino == ContainerNs(5000).at("net"));
+    CHECK(NsOf(zombie.NsSetOf(zombie.processes[0]), NsKind::kNet).ino ==
+          ContainerNs(5000).at("net"));
     CHECK(zombie.cache_hits == 1);
   }
 
@@ -262,13 +263,16 @@ TEST_CASE("process cache: threads list what one thread lists, scan after scan") 
       CHECK(b.processes[i].pid == a.processes[i].pid);
       CHECK(b.processes[i].state == a.processes[i].state);
       CHECK(b.processes[i].comm == a.processes[i].comm);
-      CHECK(b.processes[i].ns == a.processes[i].ns);
+      CHECK(b.NsSetOf(b.processes[i]) == a.NsSetOf(a.processes[i]));
+      CHECK(b.processes[i].ns_set == a.processes[i].ns_set);  // interned in listing order
       CHECK(b.processes[i].attribution == a.processes[i].attribution);
       CHECK((b.matches[i] != nullptr ? b.matches[i]->id : "") ==
             (a.matches[i] != nullptr ? a.matches[i]->id : ""));
       CHECK(b.cgroup_unknown[i] == a.cgroup_unknown[i]);
     }
     CHECK(a.processes.front().pid == listed.front());
+    CHECK(b.ns_sets == a.ns_sets);
+    CHECK(a.ns_sets.size() <= 4);  // the host's and three containers', each once (zombies too)
     CHECK(b.cache_hits == a.cache_hits);
     CHECK(b.unknown_layout == a.unknown_layout);
     CHECK(b.namespaces_unreadable == a.namespaces_unreadable);
