@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "collectors/base/shrink.h"
 #include "collectors/procfs/pidfd_namespaces.h"
 #include "collectors/procfs/proc_status.h"
 
@@ -112,6 +113,11 @@ void ProcessCache::Read(int proc_fd, const std::vector<int32_t>& pids, uint32_t 
   }
   entries_.clear();
   std::erase_if(cache_, [scan](const auto& item) { return item.second.seen_scan != scan; });
+  // A host back from a spell with many more processes: what was sized for it goes too.
+  if (ShrunkToUnderAQuarter(entries_.capacity(), pids.size())) {
+    entries_.shrink_to_fit();
+    cache_.rehash(0);  // as few buckets as the remaining entries need
+  }
 }
 
 // One contiguous range per worker, the first in this thread. A thread that cannot be started

@@ -14,6 +14,7 @@
 #include "collectors/analysis/namespace_sharing.h"
 #include "collectors/analysis/reaping_history.h"
 #include "collectors/base/proc_files.h"
+#include "collectors/base/shrink.h"
 #include "collectors/cgroupfs/cgroupfs.h"
 #include "collectors/events/lifecycle_totals.h"
 #include "collectors/procfs/boot_time.h"
@@ -254,6 +255,9 @@ Expected<std::shared_ptr<const Snapshot>> Scanner::Scan() {
     s.spare_processes = std::move(snapshot->processes);
     s.spare_processes.clear();
     snapshot->processes = {};
+    if (ShrunkToUnderAQuarter(s.spare_processes.capacity(), stats.processes)) {
+      s.spare_processes = std::vector<Process>();  // not `= {}`, which keeps the capacity
+    }
   }
   stats.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
