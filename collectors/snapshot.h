@@ -37,8 +37,9 @@ enum class Attribution : uint8_t {
 inline constexpr uint32_t kNoNsSet = UINT32_MAX;
 inline constexpr NsSet kUnknownNsSet{};
 
-// Two snapshots of up to 100,000 processes each are alive at once: fields ordered so that none
-// is padded and a process fits one cache line (docs/PERFORMANCE.md "Sizing").
+// A scan lists one per process, 100,000 and more on large hosts (and two lists are alive where
+// snapshots keep theirs): fields ordered so that none is padded and a process fits one cache line
+// (docs/PERFORMANCE.md "Sizing").
 struct Process {
   int32_t pid = 0;
   int32_t ppid = 0;
@@ -54,7 +55,7 @@ struct Process {
   Attribution attribution = Attribution::kNone;
 };
 static_assert(sizeof(std::string) != 32 || sizeof(Process) == 64,
-              "Process grew past one cache line: two snapshots hold one per process");
+              "Process grew past one cache line: a scan holds one per process");
 
 // The namespaces of `p`, a process of the scan whose distinct sets are `ns_sets`
 // (Snapshot::ns_sets, or ProcessListing::ns_sets while the scan builds it).
