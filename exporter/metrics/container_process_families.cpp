@@ -1,4 +1,5 @@
 // cproc_container_info, processes by state, threads, the pids controller and OOM kills.
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -25,28 +26,19 @@ void AddContainerProcessFamilies(const RenderInput& input, const FamilySink& emi
                              c.processes[s]);
                      }
                    });
-  EmitPerContainer(input, Metric::kContainerThreads, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     f.Add(labels, static_cast<double>(c.threads));
-                   });
-  // Each only where the controller's file was readable: unknown is left out, never 0.
-  EmitPerContainer(input, Metric::kContainerPidsCurrent, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     if (c.pids.current) f.Add(labels, static_cast<double>(*c.pids.current));
-                   });
-  EmitPerContainer(input, Metric::kContainerPidsLimit, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     if (c.pids.limit) f.Add(labels, static_cast<double>(*c.pids.limit));
-                   });
-  EmitPerContainer(input, Metric::kContainerPidsLimitHits, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     if (c.pids.limit_hits) f.Add(labels, static_cast<double>(*c.pids.limit_hits));
-                   });
-  EmitPerContainer(input, Metric::kContainerOomKills, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     if (c.memory.oom_kills)
-                       f.Add(labels, static_cast<double>(*c.memory.oom_kills));
-                   });
+  EmitOnePerContainer(input, Metric::kContainerThreads, emit,
+                      [](const Container& c) -> std::optional<double> { return c.threads; });
+  // Each only where the controller's file was readable.
+  EmitOnePerContainer(input, Metric::kContainerPidsCurrent, emit,
+                      [](const Container& c) -> std::optional<double> { return c.pids.current; });
+  EmitOnePerContainer(input, Metric::kContainerPidsLimit, emit,
+                      [](const Container& c) -> std::optional<double> { return c.pids.limit; });
+  EmitOnePerContainer(
+      input, Metric::kContainerPidsLimitHits, emit,
+      [](const Container& c) -> std::optional<double> { return c.pids.limit_hits; });
+  EmitOnePerContainer(
+      input, Metric::kContainerOomKills, emit,
+      [](const Container& c) -> std::optional<double> { return c.memory.oom_kills; });
 }
 
 }  // namespace cproc

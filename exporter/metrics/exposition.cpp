@@ -15,7 +15,7 @@ Exposition::Exposition(std::string text, std::string gzip,
       render_json_(std::move(containers_json)) {}
 
 std::string_view Exposition::text() const {
-  if (gzip_.empty() || !given_text_.empty()) return given_text_;
+  if (!inflates()) return given_text_;
   std::call_once(text_once_, [this] {
     std::optional<MappedBytes> text = GzipInflate(gzip_);
     if (!text) throw std::runtime_error("cannot inflate the exposition's gzip");
@@ -25,7 +25,7 @@ std::string_view Exposition::text() const {
 }
 
 std::size_t Exposition::text_size() const {
-  return gzip_.empty() || !given_text_.empty() ? given_text_.size() : GzipTextSize(gzip_);
+  return inflates() ? GzipTextSize(gzip_) : given_text_.size();
 }
 
 const std::string& Exposition::containers_json() const {

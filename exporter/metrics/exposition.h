@@ -32,6 +32,9 @@ class Exposition {
   const std::string& containers_json() const;
 
  private:
+  // The text is made from the gzip: none was given, and there is a gzip to make it from.
+  bool inflates() const { return given_text_.empty() && !gzip_.empty(); }
+
   const std::string gzip_;
   mutable std::once_flag text_once_;
   const std::string given_text_;  // the body when compression failed, else empty

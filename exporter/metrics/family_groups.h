@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,17 @@ void EmitPerContainer(const RenderInput& input, Metric metric, const FamilySink&
     add(family, containers[i], input.labels[i]);
   }
   emit(family.Build());
+}
+
+// `metric` with one sample per container: `value(container)`, or none where it is nullopt
+// (unknown is left out, never 0).
+template <typename Value>
+void EmitOnePerContainer(const RenderInput& input, Metric metric, const FamilySink& emit,
+                         Value value) {
+  EmitPerContainer(input, metric, emit,
+                   [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
+                     if (const std::optional<double> v = value(c)) f.Add(labels, *v);
+                   });
 }
 
 void AddContainerProcessFamilies(const RenderInput& input,

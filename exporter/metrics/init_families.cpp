@@ -1,4 +1,5 @@
 // The container's init (PID 1) and how well orphans are reaped.
+#include <optional>
 #include <string>
 
 #include "collectors/base/signals.h"
@@ -11,10 +12,10 @@ void AddInitFamilies(const RenderInput& input, const FamilySink& emit) {
   // Each of these only while the container has an init (a live process whose parent is
   // outside it).
   const auto per_init = [&](Metric metric, auto value) {
-    EmitPerContainer(input, metric, emit,
-                     [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                       if (c.init.pid != 0) f.Add(labels, value(c.init));
-                     });
+    EmitOnePerContainer(input, metric, emit, [&](const Container& c) -> std::optional<double> {
+      if (c.init.pid == 0) return std::nullopt;
+      return value(c.init);
+    });
   };
   EmitPerContainer(
       input, Metric::kContainerPid1Info, emit,
@@ -39,18 +40,15 @@ void AddInitFamilies(const RenderInput& input, const FamilySink& emit) {
                          .Add(With(labels, "parent", "other"), c.zombies.parent_other)
                          .Add(With(labels, "parent", "outside"), c.zombies.parent_outside);
                    });
-  EmitPerContainer(input, Metric::kContainerOldestZombie, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     f.Add(labels, c.zombies.oldest_seconds);
-                   });
-  EmitPerContainer(input, Metric::kContainerOldestPid1Zombie, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     f.Add(labels, c.zombies.oldest_pid1_seconds);
-                   });
-  EmitPerContainer(input, Metric::kContainerOrphansAdopted, emit,
-                   [](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                     f.Add(labels, static_cast<double>(c.orphans_adopted_total));
-                   });
+  EmitOnePerContainer(
+      input, Metric::kContainerOldestZombie, emit,
+      [](const Container& c) -> std::optional<double> { return c.zombies.oldest_seconds; });
+  EmitOnePerContainer(
+      input, Metric::kContainerOldestPid1Zombie, emit,
+      [](const Container& c) -> std::optional<double> { return c.zombies.oldest_pid1_seconds; });
+  EmitOnePerContainer(
+      input, Metric::kContainerOrphansAdopted, emit,
+      [](const Container& c) -> std::optional<double> { return c.orphans_adopted_total; });
 }
 
 }  // namespace cproc

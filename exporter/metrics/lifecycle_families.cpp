@@ -1,5 +1,6 @@
 // What the process events saw between scans, per container, and how the event source is doing.
 // Left out altogether while the source is not active: nothing was counted, which is not zero.
+#include <optional>
 #include <string>
 
 #include "exporter/metrics/container_labels.h"
@@ -27,36 +28,24 @@ void AddExitClasses(FamilyBuilder& family, const LabelPairs& labels,
 void AddLifecycleFamilies(const RenderInput& input, const FamilySink& emit) {
   if (!input.snapshot.stats.events.active) return;
   // Each from the containers the events have counted for.
-  const auto per_container = [&](Metric metric, auto add) {
+  const auto count = [&](Metric metric, uint64_t ProcessLifecycle::*field) {
+    EmitOnePerContainer(input, metric, emit, [&](const Container& c) -> std::optional<double> {
+      if (!c.lifecycle) return std::nullopt;
+      return static_cast<double>((*c.lifecycle).*field);
+    });
+  };
+  const auto exits = [&](Metric metric, ExitClassCounts ProcessLifecycle::*field) {
     EmitPerContainer(input, metric, emit,
                      [&](FamilyBuilder& f, const Container& c, const LabelPairs& labels) {
-                       if (c.lifecycle) add(f, *c.lifecycle, labels);
+                       if (c.lifecycle) AddExitClasses(f, labels, (*c.lifecycle).*field);
                      });
   };
-  per_container(Metric::kContainerProcessesStarted,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  f.Add(labels, static_cast<double>(life.started));
-                });
-  per_container(Metric::kContainerExecs,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  f.Add(labels, static_cast<double>(life.execs));
-                });
-  per_container(Metric::kContainerProcessesExited,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  AddExitClasses(f, labels, life.exited);
-                });
-  per_container(Metric::kContainerShortLivedProcesses,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  f.Add(labels, static_cast<double>(life.short_lived));
-                });
-  per_container(Metric::kContainerPid1Exits,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  AddExitClasses(f, labels, life.init_exits);
-                });
-  per_container(Metric::kContainerPid1KilledFromOutside,
-                [](FamilyBuilder& f, const ProcessLifecycle& life, const LabelPairs& labels) {
-                  f.Add(labels, static_cast<double>(life.init_killed_from_outside));
-                });
+  count(Metric::kContainerProcessesStarted, &ProcessLifecycle::started);
+  count(Metric::kContainerExecs, &ProcessLifecycle::execs);
+  exits(Metric::kContainerProcessesExited, &ProcessLifecycle::exited);
+  count(Metric::kContainerShortLivedProcesses, &ProcessLifecycle::short_lived);
+  exits(Metric::kContainerPid1Exits, &ProcessLifecycle::init_exits);
+  count(Metric::kContainerPid1KilledFromOutside, &ProcessLifecycle::init_killed_from_outside);
 }
 
 void AddEventSourceFamilies(const EventSourceStats& stats, const FamilySink& emit) {

@@ -13,6 +13,7 @@
 #include "collectors/scan/scanner.h"
 #include "collectors/snapshot.h"
 #include "tests/integration/kernel_fixture.h"
+#include "tests/support/scan_once.h"
 
 namespace cproc::testing::kernel {
 
@@ -40,11 +41,7 @@ inline Cgroups MakeCgroupsEverywhere(const std::string& relative) {
   return cgroups;
 }
 
-inline std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
-  auto result = scanner.Scan();
-  REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error()));
-  return *result;
-}
+using ::cproc::testing::ScanOnce;
 
 // Declare the cgroups before the container: it is destroyed (killed, reaped) first.
 inline std::unique_ptr<FakeContainer> StartContainer(const Cgroups& cgroups,

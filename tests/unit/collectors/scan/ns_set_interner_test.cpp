@@ -13,11 +13,13 @@
 
 #include "collectors/scan/scanner.h"
 #include "tests/support/fixture_procfs.h"
+#include "tests/support/scan_once.h"
 
 using namespace cproc;
 using cproc::testing::ContainerNs;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::HostNs;
+using cproc::testing::ScanOnce;
 
 namespace {
 
@@ -80,12 +82,6 @@ void CheckSets(const Snapshot& s, const std::map<int32_t, Inodes>& expected) {
     CHECK(InodesOf(s.NsSetOf(ProcessOf(s, pid))) == Known(inodes));
   }
   CheckInterned(s);
-}
-
-std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
-  auto scanned = scanner.Scan();
-  REQUIRE_MESSAGE(scanned.ok(), (scanned.ok() ? "" : scanned.error()));
-  return *scanned;
 }
 
 }  // namespace

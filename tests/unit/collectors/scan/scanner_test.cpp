@@ -7,11 +7,13 @@
 
 #include "collectors/scan/scanner.h"
 #include "tests/support/fixture_procfs.h"
+#include "tests/support/scan_once.h"
 
 using namespace cproc;
 using cproc::testing::ContainerNs;
 using cproc::testing::FixtureProcfs;
 using cproc::testing::HostNs;
+using cproc::testing::ScanOnce;
 
 namespace {
 
@@ -75,12 +77,6 @@ const Process* FindProcess(const Snapshot& s, int32_t pid) {
 
 uint32_t Count(const StateCounts& counts, ProcessState state) {
   return counts[static_cast<std::size_t>(state)];
-}
-
-std::shared_ptr<const Snapshot> ScanOnce(Scanner& scanner) {
-  auto scanned = scanner.Scan();
-  REQUIRE_MESSAGE(scanned.ok(), (scanned.ok() ? "" : scanned.error()));
-  return *scanned;
 }
 
 }  // namespace
