@@ -85,8 +85,9 @@ EventHandover EventSource::Handover(const Snapshot& snapshot) {
     std::lock_guard lock(mutex_);
     stats = connector_->stats();
     lost = stats.overruns + stats.missed;
-    handover.covered = ledger_.based() && lost == lost_at_handover_;
-    handover.deltas = ledger_.Rebase(snapshot);
+    const bool lost_since = lost != lost_at_handover_;
+    handover.covered = ledger_.based() && !lost_since;
+    handover.deltas = ledger_.Rebase(snapshot, lost_since);
   }
   lost_at_handover_ = lost;
   const bool active = !failed_.load();

@@ -11,7 +11,7 @@ constexpr std::size_t kMaxTracked = std::size_t{4} << 20;
 
 }  // namespace
 
-LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
+LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot, bool events_lost) {
   LifecycleDeltas deltas;
   deltas.reserve(slots_.size());
   std::unordered_map<std::string_view, uint32_t> new_slot_of_id;
@@ -59,9 +59,10 @@ LifecycleDeltas ProcessLedger::Rebase(const Snapshot& snapshot) {
     live.emplace(p.pid, entry);
   }
   // Born since the scan listed the processes, and still alive: kept, in their container of now.
-  // Not listed by two scans in a row: its exit event was lost.
+  // Not listed by two scans in a row, or not listed after events were lost: its exit event may
+  // have been lost.
   for (auto& [pid, old] : live_) {
-    if (!old.born_since_scan || old.carried || live.contains(pid)) continue;
+    if (events_lost || !old.born_since_scan || old.carried || live.contains(pid)) continue;
     Tracked entry = old;
     entry.live_children = 0;
     entry.carried = true;

@@ -43,8 +43,10 @@ class ProcessLedger {
  public:
   // Takes the scan's processes and containers as the new truth and returns what the events said
   // of the previous hand-over's containers since then. Until the first call, events are not
-  // counted: nothing is known of the processes they are about.
-  LifecycleDeltas Rebase(const Snapshot& snapshot);
+  // counted: nothing is known of the processes they are about. `events_lost`: events were lost
+  // since the previous hand-over, so a process born since the scan and not listed by it may be
+  // one whose exit was lost: it is not kept (it would count as an orphan at its parent's exit).
+  LifecycleDeltas Rebase(const Snapshot& snapshot, bool events_lost = false);
 
   void Apply(const ProcEvent& event);
 

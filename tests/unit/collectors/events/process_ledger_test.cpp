@@ -197,6 +197,26 @@ TEST_CASE("process ledger: a process born since the scan survives the hand-over,
   CHECK(ledger.tracked() == 5);
 }
 
+// The child's exit was lost and the loss seen before the hand-over; its parent exits in the
+// next interval, in which nothing was lost. Kept over the hand-over, the child would count as
+// an orphan adopted there (e2e_docker_events' forced loss saw 2 such).
+TEST_CASE("process ledger: after a loss, an unlisted child is no orphan at its parent's exit") {
+  for (const bool lost : {false, true}) {
+    CAPTURE(lost);
+    ProcessLedger ledger;
+    ledger.Rebase(TwoContainers());
+    ledger.Apply(Fork(101, 300));  // 101's child, born after the listing; its exit is lost
+    ledger.Rebase(TwoContainers(), lost);
+    ledger.Apply(Exit(101, 0));
+    const LifecycleDeltas deltas = ledger.Rebase(TwoContainers());
+    const LifecycleDelta* a = DeltaOf(deltas, "docker://a");
+    REQUIRE(a != nullptr);
+    // Without a loss it may well be alive (born after the listing): an orphan of 101's exit.
+    CHECK(a->orphans_adopted == (lost ? 0 : 1));
+    CHECK(a->exited[kExitZero] == 1);
+  }
+}
+
 TEST_CASE("process ledger: a container a scan missed stays known a while (a restart)") {
   ProcessLedger ledger;
   ledger.Rebase(TwoContainers());
